@@ -1,0 +1,280 @@
+"""The cookie value: a session dict signed, timestamped and compact.
+
+Format (every field ASCII, joined by ``.``)::
+
+    payload . session_id . created . issued . signature
+
+``payload`` is the serialized data in unpadded URL-safe base64, prefixed with
+``~`` when it is raw-deflate compressed; ``session_id`` is 16 random bytes in
+unpadded URL-safe base64; ``created`` and ``issued`` are Unix seconds in
+lower-case hex; ``signature`` is the unpadded URL-safe base64 HMAC of
+everything before it, keyed by itsdangerous' ``hmac`` derivation of the
+secret and salt. The signature is checked first, then the timestamps, and
+only then is anything decompressed or parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import zlib
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from datetime import datetime, timezone
+from typing import Any, NamedTuple
+
+from itsdangerous import Signer
+
+from . import clock
+from .exceptions import InvalidCookie, SessionTooLarge
+from .settings import SessionSettings
+
+__all__ = ["EXPIRY_KEY", "Codec", "Decoded", "new_session_id"]
+
+#: Where a per-session expiry lives in the data, as in Django.
+EXPIRY_KEY = "_session_expiry"
+
+# Deflate rarely shortens anything smaller; trying costs more than it saves.
+_MIN_COMPRESS = 96
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+class Decoded(NamedTuple):
+    """A verified cookie value, taken apart."""
+
+    data: dict[str, Any]
+    session_id: str
+    created: int
+    issued: int
+    #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based).
+    key_index: int
+
+def new_session_id() -> str:
+    """A fresh random session id (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+def _b64(data: bytes) -> bytes:
+    return urlsafe_b64encode(data).rstrip(b"=")
+
+def _unb64(data: bytes) -> bytes:
+    return urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+
+def _too_deep(raw: bytes, limit: int) -> bool:
+    depth = 0
+    for match in _BRACKET.finditer(_STRING.sub(b'""', raw)):
+        if match.group() in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+def parse_expiry(value: object) -> int | datetime | None:
+    """Read a stored ``_session_expiry``: seconds, a UTC moment, or None.
+
+    :raises ValueError: the stored value is neither.
+    """
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment
+    raise ValueError("invalid session expiry")
+
+class Codec:
+    """Turns session data into a signed cookie value and back.
+
+    Keys are derived once here; one instance per settings object serves
+    every request and thread (see :meth:`of`).
+    """
+
+    def __init__(self, settings: SessionSettings) -> None:
+        digestmod = getattr(hashlib, settings.digest)
+        # One keyed HMAC per key, copied per use: the key schedule is paid
+        # once per application instead of on every sign and verify.
+        self._macs = tuple(
+            hmac.new(
+                Signer(
+                    key,
+                    salt=settings.salt,
+                    key_derivation="hmac",
+                    digest_method=digestmod,
+                ).derive_key(),
+                digestmod=digestmod,
+            )
+            for key in (settings.secret_key, *settings.fallback_keys)
+        )
+        self._serializer = settings.serializer
+        self._compress = settings.compress
+        self._max_value = settings.max_cookie_size
+        self._max_raw = settings.max_decompressed_size
+        self._max_depth = settings.max_json_depth
+        self._max_age = settings.max_age
+        self._absolute_max_age = settings.absolute_max_age
+        self._skew = settings.clock_skew
+
+    @classmethod
+    def of(cls, settings: SessionSettings) -> Codec:
+        """The codec of ``settings``, built on first use and kept with them."""
+        try:
+            return settings.__dict__["_codec"]  # type: ignore[no-any-return]
+        except KeyError:
+            codec = cls(settings)
+            object.__setattr__(settings, "_codec", codec)
+            return codec
+
+    @staticmethod
+    def _signature(mac: hmac.HMAC, body: bytes) -> bytes:
+        mac = mac.copy()
+        mac.update(body)
+        return _b64(mac.digest())
+
+    def serialize(self, data: dict[str, Any]) -> bytes:
+        """Serialize ``data`` as it would be stored, before compression.
+
+        :raises TypeError: a value cannot be serialized; names its key.
+        :raises SessionTooLarge: it would not fit under the decompression cap.
+        """
+        try:
+            text = self._serializer.dumps(data)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise self._unserializable(data) from exc
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        if len(raw) > self._max_raw:
+            raise SessionTooLarge(
+                len(raw),
+                self._max_raw,
+                self.largest_keys(data),
+                what="serialized session",
+            )
+        return raw
+
+    def dumps(
+        self,
+        data: dict[str, Any],
+        *,
+        session_id: str,
+        created: int,
+        issued: int,
+    ) -> str:
+        """Sign ``data`` with ``secret_key`` into a cookie value.
+
+        :raises TypeError: a value cannot be serialized; names its key.
+        :raises SessionTooLarge: the data exceeds ``max_decompressed_size``.
+        """
+        raw = self.serialize(data)
+        payload = _b64(raw)
+        if self._compress and len(raw) >= _MIN_COMPRESS:
+            deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed = _b64(deflater.compress(raw) + deflater.flush())
+            if len(packed) + 1 < len(payload):
+                payload = b"~" + packed
+        body = b"%s.%s.%x.%x" % (payload, session_id.encode("ascii"), created, issued)
+        return (body + b"." + self._signature(self._macs[0], body)).decode("ascii")
+
+    def loads(self, value: str) -> Decoded:
+        """Verify and decode a cookie value.
+
+        :raises InvalidCookie: with the reason; never the value.
+        """
+        if len(value) > self._max_value:
+            raise InvalidCookie("too large")
+        if not value.isascii():
+            raise InvalidCookie("bad signature")
+        body, _, signature = value.encode("ascii").rpartition(b".")
+        for index, mac in enumerate(self._macs):
+            if hmac.compare_digest(self._signature(mac, body), signature):
+                break
+        else:
+            raise InvalidCookie("bad signature")
+
+        try:
+            payload, session_id, created_hex, issued_hex = body.split(b".")
+            created = int(created_hex, 16)
+            issued = int(issued_hex, 16)
+        except ValueError:
+            raise InvalidCookie("malformed") from None
+        now = clock.time()
+        if issued > now + self._skew or created > issued:
+            raise InvalidCookie("timestamp in the future")
+        if (
+            self._absolute_max_age is not None
+            and now - created > self._absolute_max_age
+        ):
+            raise InvalidCookie("expired")
+
+        data = self._decode_payload(payload)
+        try:
+            expiry = parse_expiry(data.get(EXPIRY_KEY))
+        except ValueError:
+            raise InvalidCookie("malformed") from None
+        if isinstance(expiry, datetime):
+            if now > expiry.timestamp():
+                raise InvalidCookie("expired")
+        else:
+            limit = expiry or self._max_age
+            if limit is not None and now - issued > limit:
+                raise InvalidCookie("expired")
+        return Decoded(data, session_id.decode("ascii"), created, issued, index)
+
+    def _decode_payload(self, payload: bytes) -> dict[str, Any]:
+        try:
+            if payload[:1] == b"~":
+                inflater = zlib.decompressobj(-15)
+                raw = inflater.decompress(_unb64(payload[1:]), self._max_raw)
+                if inflater.unconsumed_tail:
+                    raise InvalidCookie("too large")
+                if not inflater.eof:
+                    raise InvalidCookie("malformed")
+            else:
+                raw = _unb64(payload)
+                if len(raw) > self._max_raw:
+                    raise InvalidCookie("too large")
+        except (ValueError, zlib.error):
+            raise InvalidCookie("malformed") from None
+        if (
+            raw.count(b"[") + raw.count(b"{") > self._max_depth
+            and _too_deep(raw, self._max_depth)
+        ):
+            raise InvalidCookie("too deeply nested")
+        try:
+            data = self._serializer.loads(raw)
+        except (ValueError, RecursionError):
+            raise InvalidCookie("malformed") from None
+        if not isinstance(data, dict):
+            raise InvalidCookie("malformed")
+        return data
+
+    def largest_keys(
+        self, data: dict[str, Any], count: int = 5
+    ) -> list[tuple[str, int]]:
+        """The ``count`` keys whose serialized values are largest, with sizes."""
+        sizes = []
+        for key, value in data.items():
+            try:
+                size = len(self._serializer.dumps({key: value}))
+            except (TypeError, ValueError, OverflowError):
+                size = -1
+            sizes.append((str(key), size))
+        sizes.sort(key=lambda pair: pair[1], reverse=True)
+        return sizes[:count]
+
+    def _unserializable(self, data: dict[str, Any]) -> TypeError:
+        for key, value in data.items():
+            try:
+                self._serializer.dumps({key: value})
+            except (TypeError, ValueError, OverflowError):
+                return TypeError(
+                    f"session value for key {key!r} of type"
+                    f" {type(value).__name__} cannot be serialized by"
+                    f" {type(self._serializer).__name__}"
+                )
+        return TypeError(
+            f"session data cannot be serialized by {type(self._serializer).__name__}"
+        )

@@ -1,0 +1,49 @@
+"""Exceptions and warnings raised by signedsession."""
+
+from __future__ import annotations
+
+__all__ = ["InsecureSecretWarning", "InvalidCookie", "SessionTooLarge"]
+
+
+class InsecureSecretWarning(UserWarning):
+    """A secret key is too short to resist brute force."""
+
+
+class SessionTooLarge(ValueError):
+    """The session would make a ``Set-Cookie`` header over ``max_cookie_size``.
+
+    Browsers drop such a cookie silently, so saving refuses instead.
+
+    :param size: Size in bytes of the header (or payload) that would be sent.
+    :param limit: The limit it exceeds.
+    :param largest_keys: ``(key, serialized size)`` pairs, largest first.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        limit: int,
+        largest_keys: list[tuple[str, int]],
+        *,
+        what: str = "Set-Cookie header",
+    ) -> None:
+        self.size = size
+        self.limit = limit
+        self.largest_keys = largest_keys
+        keys = ", ".join(f"{key!r} ({n} bytes)" for key, n in largest_keys)
+        super().__init__(
+            f"session too large: the {what} would be {size} bytes, over the"
+            f" limit of {limit}; largest keys: {keys or 'none'}"
+        )
+
+
+class InvalidCookie(ValueError):
+    """A cookie value was rejected; ``reason`` says why, never what it held.
+
+    Raised only inside the codec and caught by the store, which turns it into
+    an empty session and one log line.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)

@@ -1,0 +1,150 @@
+"""SessionMiddleware: a signed-cookie session for any WSGI application."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from .cookie import CookieFormat
+from .exceptions import SessionTooLarge
+from .settings import SessionSettings
+from .store import SessionStore
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["SessionMiddleware", "session_headers"]
+
+log = logging.getLogger("signedsession")
+
+Headers = list[tuple[str, str]]
+ExcInfo = Optional[Any]
+
+
+class SessionMiddleware:
+    """Give a WSGI application a signed-cookie session.
+
+    The request's :class:`~signedsession.SessionStore` is at
+    ``environ[settings.environ_key]``; the cookie is read on first access
+    and written when the application calls ``start_response``.
+
+    :param app: the WSGI application to wrap.
+    :param settings: the settings; or pass their fields as keywords.
+    :raises TypeError: both ``settings`` and keyword options were given.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        settings: SessionSettings | None = None,
+        /,
+        **options: Any,
+    ) -> None:
+        if settings is None:
+            settings = SessionSettings(**options)
+        elif options:
+            raise TypeError(
+                "pass either a SessionSettings or keyword options, not both"
+            )
+        self.app = app
+        self.settings = settings
+        self.store_class = SessionStore
+        CookieFormat.of(settings)  # built now, not by the first request
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        settings = self.settings
+        store = self.store_class.from_cookie_header(
+            environ.get("HTTP_COOKIE"), settings=settings
+        )
+        environ[settings.environ_key] = store
+
+        def session_start_response(
+            status: str, headers: Headers, exc_info: ExcInfo = None
+        ) -> Callable[[bytes], object]:
+            store.seal(False)
+            if store.accessed or store.modified or settings.save_every_request:
+                headers = session_headers(store, status, headers, environ)
+            store.seal()
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, session_start_response)
+
+    def __repr__(self) -> str:
+        return f"<SessionMiddleware {self.app!r} {self.settings!r}>"
+
+
+def session_headers(
+    store: SessionStore, status: str, headers: Headers, environ: WSGIEnvironment
+) -> Headers:
+    """``headers`` plus the session's ``Set-Cookie``, ``Vary`` and cache ones.
+
+    Django's ``process_response`` rules: delete the cookie when the request
+    had one and the data is now empty; otherwise save it when modified (or
+    on every request, or to re-sign a cookie verified by a fallback key),
+    but not on a 5xx unless ``save_on_server_error``.
+
+    :raises SessionTooLarge: the session no longer fits in a cookie.
+    """
+    settings = store.settings
+    cookies = CookieFormat.of(settings)
+    secure = settings.is_secure(environ.get("wsgi.url_scheme") == "https")
+    set_cookie: str | None = None
+
+    loaded = store._session_cache is not None or settings.save_every_request
+    empty = loaded and not store._data()
+    if empty:
+        if store.had_cookie:
+            set_cookie = cookies.delete_cookie(secure=secure)
+    elif (store.modified or settings.save_every_request or store.needs_resign) and (
+        not status.startswith("5") or settings.save_on_server_error
+    ):
+        try:
+            store.save()
+        except SessionTooLarge as exc:
+            log.error("session not saved: %s", exc)
+            raise
+        set_cookie = cookies.set_cookie(
+            store.session_key or "", store.cookie_max_age(), secure=secure
+        )
+
+    if set_cookie is None and not store.accessed:
+        return headers
+    headers = _with_vary_cookie(headers)
+    if set_cookie is not None:
+        headers.append(("Set-Cookie", set_cookie))
+        _check_cache_control(headers)
+    return headers
+
+
+def _with_vary_cookie(headers: Headers) -> Headers:
+    result = list(headers)
+    for index, (name, value) in enumerate(result):
+        if name.lower() == "vary":
+            tokens = {token.strip().lower() for token in value.split(",")}
+            if "cookie" not in tokens and "*" not in tokens:
+                result[index] = (name, f"{value}, Cookie")
+            return result
+    result.append(("Vary", "Cookie"))
+    return result
+
+
+def _check_cache_control(headers: Headers) -> None:
+    for name, value in headers:
+        if name.lower() == "cache-control":
+            directives = {d.strip().split("=")[0].lower() for d in value.split(",")}
+            if "public" in directives or "s-maxage" in directives:
+                warnings.warn(
+                    "a response that sets the session cookie is marked"
+                    f" {value!r}: a shared cache could serve one user's"
+                    " cookie to others",
+                    RuntimeWarning,
+                    stacklevel=4,
+                )
+            return
+    headers.append(("Cache-Control", "private"))

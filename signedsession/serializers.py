@@ -1,0 +1,166 @@
+"""Serializers: session data to JSON text and back. Never pickle."""
+
+from __future__ import annotations
+
+import json
+from base64 import b64decode, b64encode
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Callable
+from uuid import UUID
+
+from werkzeug.http import http_date, parse_date
+
+__all__ = ["JSONSerializer", "TaggedJSONSerializer"]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-finite number {name} is not allowed")
+
+
+class JSONSerializer:
+    """Compact JSON: dicts, lists, str, int, finite float, bool and None.
+
+    Tuples come back as lists, as with Django's ``JSONSerializer``. ``NaN``
+    and ``Infinity`` are refused both ways, since they are not JSON.
+
+    .. versionadded:: 0.1
+    """
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(
+            separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode
+        self._decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+    def dumps(self, obj: Any) -> str:
+        """Serialize ``obj`` to compact JSON text."""
+        return self._encode(obj)
+
+    def loads(self, data: bytes) -> Any:
+        """Deserialize JSON ``data``; ``ValueError`` when it is not JSON."""
+        return self._decode(data.decode("utf-8"))
+
+    def __repr__(self) -> str:
+        return "JSONSerializer()"
+
+
+_Tagger = Callable[[Any], Any]
+
+# Flask's tags, so that data tagged by either reads the same in both.
+_FLASK_TAGS = (" di", " t", " b", " m", " u", " d")
+# Types Flask's tags cannot carry exactly get tags of their own.
+_OWN_TAGS = (" dt", " da", " dc")
+
+
+def _markup(value: str) -> Any:
+    try:
+        from markupsafe import Markup
+    except ImportError:  # pragma: no cover - markupsafe ships with werkzeug
+        return value
+    return Markup(value)
+
+
+def _to_datetime(value: str) -> datetime:
+    parsed = parse_date(value)
+    if parsed is None:
+        raise ValueError("invalid tagged datetime")
+    return parsed
+
+
+def _to_iso_datetime(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+class TaggedJSONSerializer:
+    """JSON with tags for tuple, bytes, Markup, UUID, datetime, date, Decimal.
+
+    Every value round-trips exactly. Tags are Flask's (``" t"``, ``" b"``,
+    ``" m"``, ``" u"``, ``" d"``, ``" di"``), so Flask's serializer and this
+    one read each other's data. Flask's ``" d"`` keeps whole seconds in UTC
+    only, so it is written for aware UTC datetimes without microseconds;
+    other datetimes use ``" dt"`` (ISO 8601), dates ``" da"`` and decimals
+    ``" dc"``, which Flask does not know.
+
+    .. versionadded:: 0.1
+    """
+
+    TAGS = frozenset(_FLASK_TAGS + _OWN_TAGS)
+
+    def __init__(self) -> None:
+        self._encode = json.JSONEncoder(
+            separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode
+        untaggers: dict[str, _Tagger] = {
+            " t": tuple,
+            " b": b64decode,
+            " m": _markup,
+            " u": UUID,
+            " d": _to_datetime,
+            " dt": _to_iso_datetime,
+            " da": date.fromisoformat,
+            " dc": Decimal,
+        }
+        self._untaggers = untaggers
+        self._decode = json.JSONDecoder(
+            object_hook=self._untag, parse_constant=_reject_constant
+        ).decode
+
+    def dumps(self, obj: Any) -> str:
+        """Tag ``obj`` and serialize it to compact JSON text."""
+        return self._encode(self._tag(obj))
+
+    def loads(self, data: bytes) -> Any:
+        """Deserialize JSON ``data`` and restore tagged values."""
+        try:
+            return self._decode(data.decode("utf-8"))
+        except (TypeError, ArithmeticError) as exc:
+            # A signed but malformed tag, such as {" t": 5} or {" dc": []}.
+            raise ValueError("invalid tagged value") from exc
+
+    def _tag(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is int or kind is bool or kind is float or value is None:
+            return value
+        if isinstance(value, dict):
+            if len(value) == 1:
+                ((key, item),) = value.items()
+                if key in self.TAGS:
+                    return {" di": {f"{key}__": self._tag(item)}}
+            return {key: self._tag(item) for key, item in value.items()}
+        if isinstance(value, tuple):
+            return {" t": [self._tag(item) for item in value]}
+        if isinstance(value, list):
+            return [self._tag(item) for item in value]
+        if isinstance(value, bytes):
+            return {" b": b64encode(value).decode("ascii")}
+        if callable(getattr(value, "__html__", None)):
+            return {" m": str(value.__html__())}
+        if isinstance(value, UUID):
+            return {" u": value.hex}
+        if isinstance(value, datetime):
+            if value.tzinfo is timezone.utc and not value.microsecond:
+                return {" d": http_date(value)}
+            return {" dt": value.isoformat()}
+        if isinstance(value, date):
+            return {" da": value.isoformat()}
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError(f"non-finite Decimal {value} is not allowed")
+            return {" dc": str(value)}
+        return value  # the encoder raises TypeError for what JSON cannot hold
+
+    def _untag(self, obj: dict[str, Any]) -> Any:
+        if len(obj) != 1:
+            return obj
+        ((key, value),) = obj.items()
+        if key == " di":
+            if not isinstance(value, dict) or len(value) != 1:
+                raise ValueError("invalid tagged dict")
+            ((inner, item),) = value.items()
+            return {inner[:-2]: item}
+        untag = self._untaggers.get(key)
+        return obj if untag is None else untag(value)
+
+    def __repr__(self) -> str:
+        return "TaggedJSONSerializer()"

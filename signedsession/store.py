@@ -1,0 +1,482 @@
+"""SessionStore: Django's signed-cookie session, made stricter."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from . import clock
+from .codec import EXPIRY_KEY, Codec, Decoded, new_session_id, parse_expiry
+from .cookie import CookieFormat
+from .exceptions import InvalidCookie, SessionTooLarge
+from .settings import SessionSettings
+
+__all__ = ["SessionStore"]
+
+security_log = logging.getLogger("signedsession.security")
+
+_MISSING: Any = object()
+
+
+class SessionStore:
+    """A session whose data lives in a signed cookie value.
+
+    Follows Django's ``signed_cookies.SessionStore`` method for method. The
+    cookie is verified and decoded on first access, never before. An
+    invalid, tampered, expired or undecodable cookie gives an empty new
+    session and one warning on the ``signedsession.security`` logger.
+
+    :param session_key: the incoming cookie value, or None.
+    :param settings: the application's settings.
+
+    .. versionadded:: 0.1
+    """
+
+    TEST_COOKIE_NAME = "testcookie"
+    TEST_COOKIE_VALUE = "worked"
+
+    #: Any read or write touched the data.
+    accessed = False
+    #: Why the incoming cookie was rejected, or None.
+    rejected: str | None = None
+    #: Whether the request carried a cookie of this name at all.
+    had_cookie = False
+    # Class-level defaults keep the constructor to a few assignments: a
+    # request that never touches its session pays for nothing more.
+    _modified = False
+    _sealed = False
+    _session_cache: dict[str, Any] | None = None
+    _session_id: str | None = None
+    _created: int | None = None
+    _issued: int | None = None
+    _key_index: int | None = None
+    _header: str | None = None
+    _candidates: tuple[str, ...] = ()
+
+    def __init__(
+        self, session_key: str | None = None, *, settings: SessionSettings
+    ) -> None:
+        self.settings = settings
+        self._codec = Codec.of(settings)
+        self._session_key = session_key
+        if session_key is not None:
+            self.had_cookie = True
+
+    @property
+    def modified(self) -> bool:
+        """The data changed and must be saved."""
+        return self._modified
+
+    @modified.setter
+    def modified(self, value: bool) -> None:
+        if value and self._sealed:
+            warnings.warn(
+                "the session was modified after the response headers were"
+                " sent; this change cannot reach the client",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+        self._modified = value
+
+    def seal(self, sealed: bool = True) -> None:
+        """Warn on any later change: the response headers are decided."""
+        self._sealed = sealed
+
+    @classmethod
+    def from_cookie_header(
+        cls, header: str | None, *, settings: SessionSettings
+    ) -> SessionStore:
+        """A session for a request's ``Cookie`` header, parsed on first use.
+
+        When the header holds several cookies of our name, the first that
+        verifies wins (at most :attr:`MAX_CANDIDATES` are tried).
+        """
+        store = cls(None, settings=settings)
+        store._header = header or None
+        return store
+
+    #: How many same-named cookies of one request are tried.
+    MAX_CANDIDATES = 8
+
+    def _parse_header(self) -> None:
+        header, self._header = self._header, None
+        assert header is not None
+        values = CookieFormat.of(self.settings).values(header)
+        self.had_cookie = bool(values)
+        valid = [v for v in values if self._validate_session_key(v)]
+        self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
+        self._session_key = valid[0] if valid else None
+
+    # -- the key: Django validates on assignment ---------------------------
+
+    @property
+    def _session_key(self) -> str | None:
+        return self.__session_key
+
+    @_session_key.setter
+    def _session_key(self, value: str | None) -> None:
+        self.__session_key = value if self._validate_session_key(value) else None
+
+    @staticmethod
+    def _validate_session_key(key: str | None) -> bool:
+        """A key must be a str of at least 8 characters, as in Django."""
+        return isinstance(key, str) and len(key) >= 8
+
+    @property
+    def session_key(self) -> str | None:
+        """The signed cookie value; None until saved, or when invalid."""
+        if self._header is not None:
+            self._parse_header()
+        return self.__session_key
+
+    # -- loading ------------------------------------------------------------
+
+    def _data(self) -> dict[str, Any]:
+        cache = self._session_cache
+        if cache is None:
+            if self._header is not None:
+                self._parse_header()
+            cache = self._session_cache = (
+                {} if self.__session_key is None else self.load()
+            )
+        return cache
+
+    @property
+    def _session(self) -> dict[str, Any]:
+        self.accessed = True
+        return self._data()
+
+    def load(self) -> dict[str, Any]:
+        """Verify and decode the cookie value; ``{}`` when it is invalid."""
+        if self._header is not None:
+            self._parse_header()
+        value = self.__session_key
+        if value is None:
+            return {}
+        try:
+            decoded = self._codec.loads(value)
+        except InvalidCookie as exc:
+            decoded = self._load_candidates()
+            if decoded is None:
+                self._reject(exc.reason)
+                return {}
+        self._session_id = decoded.session_id
+        self._created = decoded.created
+        self._issued = decoded.issued
+        self._key_index = decoded.key_index
+        return decoded.data
+
+    def _load_candidates(self) -> Decoded | None:
+        for value in self._candidates:
+            try:
+                decoded = self._codec.loads(value)
+            except InvalidCookie:
+                continue
+            self._session_key = value
+            return decoded
+        return None
+
+    def _reject(self, reason: str) -> None:
+        security_log.warning("session cookie rejected: %s", reason)
+        self.rejected = reason
+        self._session_key = None
+
+    # -- mapping ----------------------------------------------------------
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._session
+
+    def __getitem__(self, key: str) -> Any:
+        return self._session[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._session[key] = value
+        self.modified = True
+
+    def __delitem__(self, key: str) -> None:
+        del self._session[key]
+        self.modified = True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._session)
+
+    def __len__(self) -> int:
+        return len(self._session)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, or ``default``."""
+        return self._session.get(key, default)
+
+    def pop(self, key: str, default: Any = _MISSING) -> Any:
+        """Remove ``key`` and return its value; modified only if it existed."""
+        session = self._session
+        self.modified = self.modified or key in session
+        if default is _MISSING:
+            return session.pop(key)
+        return session.pop(key, default)
+
+    def setdefault(self, key: str, value: Any) -> Any:
+        """The value of ``key``, storing ``value`` first if it is missing."""
+        if key in self._session:
+            return self._session[key]
+        self[key] = value
+        return value
+
+    def update(self, dict_: Any = (), /, **kwargs: Any) -> None:
+        """Update the data from a mapping or pairs, and keyword arguments."""
+        self._session.update(dict_, **kwargs)
+        self.modified = True
+
+    def has_key(self, key: str) -> bool:
+        """Whether ``key`` is in the session."""
+        return key in self._session
+
+    def keys(self) -> KeysView[str]:
+        """The session's keys."""
+        return self._session.keys()
+
+    def values(self) -> ValuesView[Any]:
+        """The session's values."""
+        return self._session.values()
+
+    def items(self) -> ItemsView[str, Any]:
+        """The session's items."""
+        return self._session.items()
+
+    def clear(self) -> None:
+        """Empty the data without loading it; marks the session modified."""
+        if self._header is not None:
+            self._parse_header()  # to know whether a cookie must be deleted
+        self._session_cache = {}
+        self.accessed = True
+        self.modified = True
+
+    def is_empty(self) -> bool:
+        """True when there is no session key and no data, as in Django."""
+        return not self.__session_key and not self._session_cache
+
+    # -- test cookie ----------------------------------------------------
+
+    def set_test_cookie(self) -> None:
+        """Store the test value, to check next request that cookies work."""
+        self[self.TEST_COOKIE_NAME] = self.TEST_COOKIE_VALUE
+
+    def test_cookie_worked(self) -> bool:
+        """Whether the test value came back."""
+        return self.get(self.TEST_COOKIE_NAME) == self.TEST_COOKIE_VALUE
+
+    def delete_test_cookie(self) -> None:
+        """Remove the test value."""
+        del self[self.TEST_COOKIE_NAME]
+
+    # -- persistence ------------------------------------------------------
+
+    @property
+    def key_salt(self) -> str:
+        """The salt that separates these signatures from other uses of the key."""
+        return self.settings.salt
+
+    @property
+    def serializer(self) -> Any:
+        """The serializer of the settings."""
+        return self.settings.serializer
+
+    def encode(self, session_dict: dict[str, Any]) -> str:
+        """Sign ``session_dict`` into a cookie value, as this session's id."""
+        now = int(clock.time())
+        return self._codec.dumps(
+            session_dict,
+            session_id=self._session_id or new_session_id(),
+            created=self._created or now,
+            issued=now,
+        )
+
+    def decode(self, session_data: str) -> dict[str, Any]:
+        """The data of a cookie value; ``{}`` for anything invalid."""
+        try:
+            return self._codec.loads(session_data).data
+        except InvalidCookie as exc:
+            security_log.warning("session cookie rejected: %s", exc.reason)
+            return {}
+
+    def exists(self, session_key: str | None = None) -> bool:
+        """Always False: a cookie session has no server-side record."""
+        return False
+
+    def create(self) -> None:
+        """Start a new session: mark it modified so a cookie is set."""
+        self.modified = True
+
+    def save(self, must_create: bool = False) -> None:
+        """Sign the data into :attr:`session_key` with a fresh timestamp.
+
+        :raises SessionTooLarge: the ``Set-Cookie`` header would exceed
+            ``max_cookie_size``; nothing is changed.
+        :raises TypeError: a value cannot be serialized; names its key.
+        """
+        data = self._data()
+        now = int(clock.time())
+        if self._session_id is None or self._created is None:
+            self._session_id = new_session_id()
+            self._created = now
+        value = self._codec.dumps(
+            data, session_id=self._session_id, created=self._created, issued=now
+        )
+        size = CookieFormat.of(self.settings).size(value, self.cookie_max_age())
+        if size > self.settings.max_cookie_size:
+            raise SessionTooLarge(
+                size, self.settings.max_cookie_size, self._codec.largest_keys(data)
+            )
+        self._session_key = value
+        self._issued = now
+        self._key_index = 0
+        self.modified = True
+
+    def delete(self, session_key: str | None = None) -> None:
+        """Forget the key and the data; marks the session modified."""
+        if self._header is not None:
+            self._parse_header()
+        self._session_key = None
+        self._session_cache = {}
+        self.modified = True
+
+    def cycle_key(self) -> None:
+        """Keep the data under a new session id and re-sign it.
+
+        The previous cookie value stays valid until it expires: only
+        server-side state could revoke it.
+        """
+        self._data()
+        self._session_id = None
+        self._created = None
+        self.save()
+
+    def flush(self) -> None:
+        """Remove the data and the key; the next save starts a new session."""
+        self.clear()
+        self.delete()
+        self._session_key = None
+        self._session_id = None
+        self._created = None
+
+    @classmethod
+    def clear_expired(cls) -> None:
+        """Nothing to do: expired cookies are rejected when they arrive."""
+
+    # -- expiry ---------------------------------------------------------
+
+    def get_session_cookie_age(self) -> int | None:
+        """Seconds a cookie lives by default: ``max_age``."""
+        return self.settings.max_age
+
+    def get_expiry_age(self, **kwargs: Any) -> int | None:
+        """Seconds until the session expires.
+
+        :param modification: the moment to count from (default: now).
+        :param expiry: use this expiry instead of the session's.
+        """
+        expiry = parse_expiry(
+            kwargs["expiry"] if "expiry" in kwargs else self.get(EXPIRY_KEY)
+        )
+        if not expiry:
+            return self.get_session_cookie_age()
+        if not isinstance(expiry, datetime):
+            return expiry
+        modification = kwargs.get("modification") or clock.now()
+        delta = expiry - _aware(modification)
+        return delta.days * 86400 + delta.seconds
+
+    def get_expiry_date(self, **kwargs: Any) -> datetime:
+        """The moment the session expires, as an aware UTC datetime.
+
+        :param modification: the moment to count from (default: now).
+        :param expiry: use this expiry instead of the session's.
+        """
+        expiry = parse_expiry(
+            kwargs["expiry"] if "expiry" in kwargs else self.get(EXPIRY_KEY)
+        )
+        if isinstance(expiry, datetime):
+            return expiry
+        modification = _aware(kwargs.get("modification") or clock.now())
+        seconds = expiry or self.get_session_cookie_age()
+        return modification + timedelta(seconds=seconds or 0)
+
+    def set_expiry(self, value: int | datetime | timedelta | None) -> None:
+        """Set this session's expiry.
+
+        An int is seconds of inactivity (0: when the browser closes); a
+        datetime or timedelta a fixed moment; None the global policy. The
+        expiry is enforced when the cookie comes back.
+
+        :raises TypeError: for any other type.
+        :raises ValueError: for a negative number of seconds.
+        """
+        if value is None:
+            if EXPIRY_KEY in self._session:
+                del self[EXPIRY_KEY]
+            return
+        if isinstance(value, timedelta):
+            value = clock.now() + value
+        if isinstance(value, datetime):
+            self[EXPIRY_KEY] = _aware(value).astimezone(timezone.utc).isoformat()
+            return
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(
+                "set_expiry takes an int, datetime, timedelta or None,"
+                f" got {type(value).__name__}"
+            )
+        if value < 0:
+            raise ValueError(f"set_expiry takes seconds >= 0, got {value}")
+        self[EXPIRY_KEY] = value
+
+    def get_expire_at_browser_close(self) -> bool:
+        """Whether the cookie ends with the browser session."""
+        expiry = self.get(EXPIRY_KEY)
+        if expiry is None:
+            return self.settings.expire_at_browser_close
+        return expiry == 0
+
+    def cookie_max_age(self) -> int | None:
+        """The cookie's ``Max-Age``; None for a browser-session cookie."""
+        if self.get_expire_at_browser_close():
+            return None
+        age = self.get_expiry_age()
+        return None if age is None else max(age, 0)
+
+    # -- what the cookie told us ------------------------------------------
+
+    @property
+    def session_id(self) -> str | None:
+        """The random id of this session, kept across saves; None if new."""
+        return self._session_id
+
+    @property
+    def created_at(self) -> int | None:
+        """When this session began (Unix seconds); None if not yet saved."""
+        return self._created
+
+    @property
+    def issued_at(self) -> int | None:
+        """When the cookie was last signed (Unix seconds); None if new."""
+        return self._issued
+
+    @property
+    def key_index(self) -> int | None:
+        """Which key verified the cookie: 0 the current, n the n-th fallback."""
+        return self._key_index
+
+    @property
+    def needs_resign(self) -> bool:
+        """Whether the cookie verified only with a fallback key."""
+        return bool(self._key_index)
+
+    def __repr__(self) -> str:
+        state = "loaded" if self._session_cache is not None else "not loaded"
+        return f"<{type(self).__name__} {state}>"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
