@@ -47,7 +47,8 @@ class Decoded(NamedTuple):
     session_id: str
     created: int
     issued: int
-    #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based).
+    #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based);
+    #: -1 for a cookie in another library's format (see ``migrate_from``).
     key_index: int
 
 def new_session_id() -> str:
@@ -118,6 +119,8 @@ class Codec:
         self._max_age = settings.max_age
         self._absolute_max_age = settings.absolute_max_age
         self._skew = settings.clock_skew
+        # Built last: a reader may ask for this codec's parts.
+        self._foreign = tuple(reader(settings) for reader in settings.migrate_from)
 
     @classmethod
     def of(cls, settings: SessionSettings) -> Codec:
@@ -187,6 +190,8 @@ class Codec:
             raise InvalidCookie("too large")
         if not value.isascii():
             raise InvalidCookie("bad signature")
+        if self._foreign and value.count(".") != 4:
+            return self._loads_foreign(value)
         body, _, signature = value.encode("ascii").rpartition(b".")
         for index, mac in enumerate(self._macs):
             if hmac.compare_digest(self._signature(mac, body), signature):
@@ -222,6 +227,15 @@ class Codec:
             if limit is not None and now - issued > limit:
                 raise InvalidCookie("expired")
         return Decoded(data, session_id.decode("ascii"), created, issued, index)
+
+    def _loads_foreign(self, value: str) -> Decoded:
+        reason = "bad signature"
+        for reader in self._foreign:
+            try:
+                return reader.loads(value)
+            except InvalidCookie as exc:
+                reason = exc.reason
+        raise InvalidCookie(reason)
 
     def _decode_payload(self, payload: bytes) -> dict[str, Any]:
         try:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Union, runtime_checkable
 
 from .exceptions import InsecureSecretWarning
 
-__all__ = ["Serializer", "SessionSettings"]
+if TYPE_CHECKING:
+    from .codec import Decoded
+
+__all__ = ["ForeignFormat", "Serializer", "SessionSettings"]
 
 Secret = Union[str, bytes]
 
@@ -26,6 +29,16 @@ class Serializer(Protocol):
 
     def loads(self, data: bytes) -> Any:
         """Deserialize ``data``; raise ``ValueError`` for malformed input."""
+
+
+class ForeignFormat(Protocol):
+    """Reads another library's session cookie, to migrate its users."""
+
+    def loads(self, value: str) -> Decoded:
+        """Verify and decode ``value``; ``key_index`` -1 marks it foreign.
+
+        :raises InvalidCookie: with the reason, never the value.
+        """
 
 
 def _default_serializer() -> Serializer:
@@ -78,6 +91,7 @@ class SessionSettings:
     environ_key: str = "signedsession.session"
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
+    migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
 
     def __post_init__(self) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
@@ -172,6 +186,13 @@ class SessionSettings:
         self._check_int("max_json_depth", self.max_json_depth, minimum=1)
         if not isinstance(self.environ_key, str) or not self.environ_key:
             raise ValueError("environ_key must be a non-empty str")
+        migrate_from = tuple(self.migrate_from)
+        if not all(callable(reader) for reader in migrate_from):
+            raise TypeError(
+                "migrate_from must hold callables that take the settings and"
+                " return a reader with loads(value)"
+            )
+        object.__setattr__(self, "migrate_from", migrate_from)
 
     @staticmethod
     def _check_int(
