@@ -40,6 +40,7 @@ _MIN_COMPRESS = 96
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
 
+
 class Decoded(NamedTuple):
     """A verified cookie value, taken apart."""
 
@@ -51,15 +52,19 @@ class Decoded(NamedTuple):
     #: -1 for a cookie in another library's format (see ``migrate_from``).
     key_index: int
 
+
 def new_session_id() -> str:
     """A fresh random session id (128 bits, URL-safe)."""
     return secrets.token_urlsafe(16)
 
+
 def _b64(data: bytes) -> bytes:
     return urlsafe_b64encode(data).rstrip(b"=")
 
+
 def _unb64(data: bytes) -> bytes:
     return urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+
 
 def _too_deep(raw: bytes, limit: int) -> bool:
     depth = 0
@@ -71,6 +76,7 @@ def _too_deep(raw: bytes, limit: int) -> bool:
         else:
             depth -= 1
     return False
+
 
 def parse_expiry(value: object) -> int | datetime | None:
     """Read a stored ``_session_expiry``: seconds, a UTC moment, or None.
@@ -87,6 +93,7 @@ def parse_expiry(value: object) -> int | datetime | None:
             moment = moment.replace(tzinfo=timezone.utc)
         return moment
     raise ValueError("invalid session expiry")
+
 
 class Codec:
     """Turns session data into a signed cookie value and back.
@@ -193,11 +200,7 @@ class Codec:
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
         body, _, signature = value.encode("ascii").rpartition(b".")
-        for index, mac in enumerate(self._macs):
-            if hmac.compare_digest(self._signature(mac, body), signature):
-                break
-        else:
-            raise InvalidCookie("bad signature")
+        index = self._verify(body, signature)
 
         try:
             payload, session_id, created_hex, issued_hex = body.split(b".")
@@ -228,6 +231,12 @@ class Codec:
                 raise InvalidCookie("expired")
         return Decoded(data, session_id.decode("ascii"), created, issued, index)
 
+    def _verify(self, body: bytes, signature: bytes) -> int:
+        for index, mac in enumerate(self._macs):
+            if hmac.compare_digest(self._signature(mac, body), signature):
+                return index
+        raise InvalidCookie("bad signature")
+
     def _loads_foreign(self, value: str) -> Decoded:
         reason = "bad signature"
         for reader in self._foreign:
@@ -252,9 +261,8 @@ class Codec:
                     raise InvalidCookie("too large")
         except (ValueError, zlib.error):
             raise InvalidCookie("malformed") from None
-        if (
-            raw.count(b"[") + raw.count(b"{") > self._max_depth
-            and _too_deep(raw, self._max_depth)
+        if raw.count(b"[") + raw.count(b"{") > self._max_depth and _too_deep(
+            raw, self._max_depth
         ):
             raise InvalidCookie("too deeply nested")
         try:

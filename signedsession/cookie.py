@@ -87,4 +87,3 @@ class CookieFormat:
         fits on every scheme.
         """
         return len(self.set_cookie(value, max_age, secure=True))
-

@@ -120,7 +120,7 @@ class SessionSettings:
         if any(c in self.cookie_name for c in ' \t\r\n;,="\\\x00'):
             raise ValueError(
                 "cookie_name must not contain spaces, control characters"
-                " or any of ;,=\"\\"
+                ' or any of ;,="\\'
             )
         for name in ("max_age", "absolute_max_age"):
             self._check_int(name, getattr(self, name), minimum=0, optional=True)
@@ -134,19 +134,18 @@ class SessionSettings:
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(
-                    f"{name} must be True or False,"
-                    f" got {getattr(self, name)!r}"
+                    f"{name} must be True or False, got {getattr(self, name)!r}"
                 )
         if self.secure is not None and not isinstance(self.secure, bool):
-            raise TypeError(
-                f"secure must be True, False or None, got {self.secure!r}"
-            )
+            raise TypeError(f"secure must be True, False or None, got {self.secure!r}")
         if not isinstance(self.path, str) or not self.path.startswith("/"):
             raise ValueError(f"path must be a str starting with '/', got {self.path!r}")
         if self.domain is not None and (
             not isinstance(self.domain, str) or not self.domain
         ):
-            raise ValueError(f"domain must be a non-empty str or None, got {self.domain!r}")
+            raise ValueError(
+                f"domain must be a non-empty str or None, got {self.domain!r}"
+            )
 
         if self.samesite is not None:
             canonical = (

@@ -159,10 +159,11 @@ class SessionStore:
         try:
             decoded = self._codec.loads(value)
         except InvalidCookie as exc:
-            decoded = self._load_candidates()
-            if decoded is None:
+            other = self._load_candidates()
+            if other is None:
                 self._reject(exc.reason)
                 return {}
+            decoded = other
         self._session_id = decoded.session_id
         self._created = decoded.created
         self._issued = decoded.issued
@@ -266,7 +267,7 @@ class SessionStore:
 
     def test_cookie_worked(self) -> bool:
         """Whether the test value came back."""
-        return self.get(self.TEST_COOKIE_NAME) == self.TEST_COOKIE_VALUE
+        return bool(self.get(self.TEST_COOKIE_NAME) == self.TEST_COOKIE_VALUE)
 
     def delete_test_cookie(self) -> None:
         """Remove the test value."""
@@ -437,7 +438,7 @@ class SessionStore:
         expiry = self.get(EXPIRY_KEY)
         if expiry is None:
             return self.settings.expire_at_browser_close
-        return expiry == 0
+        return bool(expiry == 0)
 
     def cookie_max_age(self) -> int | None:
         """The cookie's ``Max-Age``; None for a browser-session cookie."""
