@@ -87,6 +87,9 @@ def parse_expiry(value: object) -> int | datetime | None:
         return None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
+    if isinstance(value, datetime):
+        # Passed as get_expiry_age(expiry=...), as Django allows.
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, str):
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
@@ -193,6 +196,8 @@ class Codec:
 
         :raises InvalidCookie: with the reason; never the value.
         """
+        if not isinstance(value, str):
+            raise InvalidCookie("malformed")
         if len(value) > self._max_value:
             raise InvalidCookie("too large")
         if not value.isascii():

@@ -114,8 +114,8 @@ class TaggedJSONSerializer:
         """Deserialize JSON ``data`` and restore tagged values."""
         try:
             return self._decode(data.decode("utf-8"))
-        except (TypeError, ArithmeticError) as exc:
-            # A signed but malformed tag, such as {" t": 5} or {" dc": []}.
+        except (TypeError, AttributeError, ArithmeticError) as exc:
+            # A signed but malformed tag, such as {" t": 5} or {" u": 5}.
             raise ValueError("invalid tagged value") from exc
 
     def _tag(self, value: Any) -> Any:

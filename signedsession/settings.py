@@ -109,14 +109,18 @@ class SessionSettings:
                 "fallback_keys must be a sequence of keys, got a single"
                 f" {type(self.fallback_keys).__name__} (wrap it: (key,))"
             )
+        if not isinstance(self.fallback_keys, (tuple, list)):
+            raise TypeError(
+                "fallback_keys must be a tuple or list of str or bytes keys,"
+                f" got {type(self.fallback_keys).__name__}"
+            )
         fallbacks = tuple(self.fallback_keys)
         for key in fallbacks:
             if not _as_bytes(key, "each of fallback_keys"):
                 raise ValueError("fallback_keys must not contain an empty key")
         object.__setattr__(self, "fallback_keys", fallbacks)
 
-        if not isinstance(self.cookie_name, str) or not self.cookie_name:
-            raise ValueError("cookie_name must be a non-empty str")
+        self._check_str("cookie_name", self.cookie_name)
         if any(c in self.cookie_name for c in ' \t\r\n;,="\\\x00'):
             raise ValueError(
                 "cookie_name must not contain spaces, control characters"
@@ -138,13 +142,16 @@ class SessionSettings:
                 )
         if self.secure is not None and not isinstance(self.secure, bool):
             raise TypeError(f"secure must be True, False or None, got {self.secure!r}")
-        if not isinstance(self.path, str) or not self.path.startswith("/"):
+        self._check_str("path", self.path)
+        if not self.path.startswith("/"):
             raise ValueError(f"path must be a str starting with '/', got {self.path!r}")
-        if self.domain is not None and (
-            not isinstance(self.domain, str) or not self.domain
-        ):
-            raise ValueError(
-                f"domain must be a non-empty str or None, got {self.domain!r}"
+        if self.domain is not None:
+            self._check_str("domain", self.domain, optional=True)
+
+        if self.samesite is not None and not isinstance(self.samesite, str):
+            raise TypeError(
+                "samesite must be 'Strict', 'Lax', 'None' or None,"
+                f" got {type(self.samesite).__name__}"
             )
 
         if self.samesite is not None:
@@ -168,6 +175,11 @@ class SessionSettings:
 
         if not isinstance(self.salt, str):
             raise TypeError(f"salt must be a str, got {type(self.salt).__name__}")
+        if not isinstance(self.digest, str):
+            raise TypeError(
+                f"digest must be a str, one of {', '.join(_DIGESTS)},"
+                f" got {type(self.digest).__name__}"
+            )
         if self.digest not in _DIGESTS:
             raise ValueError(
                 f"digest must be one of {', '.join(_DIGESTS)}, got {self.digest!r}"
@@ -183,8 +195,12 @@ class SessionSettings:
             "max_decompressed_size", self.max_decompressed_size, minimum=1024
         )
         self._check_int("max_json_depth", self.max_json_depth, minimum=1)
-        if not isinstance(self.environ_key, str) or not self.environ_key:
-            raise ValueError("environ_key must be a non-empty str")
+        self._check_str("environ_key", self.environ_key)
+        if not isinstance(self.migrate_from, (tuple, list)):
+            raise TypeError(
+                "migrate_from must be a tuple of callables,"
+                f" got {type(self.migrate_from).__name__}"
+            )
         migrate_from = tuple(self.migrate_from)
         if not all(callable(reader) for reader in migrate_from):
             raise TypeError(
@@ -192,6 +208,14 @@ class SessionSettings:
                 " return a reader with loads(value)"
             )
         object.__setattr__(self, "migrate_from", migrate_from)
+
+    @staticmethod
+    def _check_str(name: str, value: object, *, optional: bool = False) -> None:
+        accepted = "a non-empty str or None" if optional else "a non-empty str"
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
+        if not value:
+            raise ValueError(f"{name} must be {accepted}, got ''")
 
     @staticmethod
     def _check_int(

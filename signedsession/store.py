@@ -257,6 +257,8 @@ class SessionStore:
 
     def is_empty(self) -> bool:
         """True when there is no session key and no data, as in Django."""
+        if self._header is not None:
+            self._parse_header()
         return not self.__session_key and not self._session_cache
 
     # -- test cookie ----------------------------------------------------
