@@ -37,7 +37,13 @@ EXPIRY_KEY = "_session_expiry"
 
 # Deflate rarely shortens anything smaller; trying costs more than it saves.
 _MIN_COMPRESS = 96
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# An unterminated string runs to the end (the JSON is invalid anyway): a
+# pattern that needs the closing quote rescans the rest from every quote,
+# which is quadratic in a signed payload full of \" pairs.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
+#: The largest per-session expiry in seconds (about 317 years): beyond it,
+#: ``now + expiry`` leaves the range of ``datetime``.
+MAX_EXPIRY_SECONDS = 10**10
 _BRACKET = re.compile(rb"[\[\]{}]")
 
 
@@ -85,7 +91,11 @@ def parse_expiry(value: object) -> int | datetime | None:
     """
     if value is None:
         return None
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 <= value <= MAX_EXPIRY_SECONDS
+    ):
         return value
     if isinstance(value, datetime):
         # Passed as get_expiry_age(expiry=...), as Django allows.
@@ -94,6 +104,10 @@ def parse_expiry(value: object) -> int | datetime | None:
         moment = datetime.fromisoformat(value)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)
+        try:
+            moment.astimezone(timezone.utc)
+        except OverflowError:  # past year 9999 in UTC: no cookie can say so
+            raise ValueError("invalid session expiry") from None
         return moment
     raise ValueError("invalid session expiry")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from base64 import b64decode, b64encode
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -18,6 +19,21 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-finite number {name} is not allowed")
 
 
+def _finite_float(text: str) -> float:
+    # 1e400 parses as inf, which no encoder here can write back.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("non-finite number is not allowed")
+    return value
+
+
+def _finite_decimal(value: Any) -> Decimal:
+    number = Decimal(value)
+    if not number.is_finite():
+        raise ValueError("non-finite Decimal is not allowed")
+    return number
+
+
 class JSONSerializer:
     """Compact JSON: dicts, lists, str, int, finite float, bool and None.
 
@@ -31,7 +47,9 @@ class JSONSerializer:
         self._encode = json.JSONEncoder(
             separators=(",", ":"), ensure_ascii=False, allow_nan=False
         ).encode
-        self._decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+        self._decode = json.JSONDecoder(
+            parse_float=_finite_float, parse_constant=_reject_constant
+        ).decode
 
     def dumps(self, obj: Any) -> str:
         """Serialize ``obj`` to compact JSON text."""
@@ -99,11 +117,13 @@ class TaggedJSONSerializer:
             " d": _to_datetime,
             " dt": _to_iso_datetime,
             " da": date.fromisoformat,
-            " dc": Decimal,
+            " dc": _finite_decimal,
         }
         self._untaggers = untaggers
         self._decode = json.JSONDecoder(
-            object_hook=self._untag, parse_constant=_reject_constant
+            object_hook=self._untag,
+            parse_float=_finite_float,
+            parse_constant=_reject_constant,
         ).decode
 
     def dumps(self, obj: Any) -> str:
