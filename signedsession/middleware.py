@@ -41,7 +41,6 @@ class SessionMiddleware:
         self,
         app: WSGIApplication,
         settings: SessionSettings | None = None,
-        /,
         **options: Any,
     ) -> None:
         if settings is None:
@@ -49,6 +48,11 @@ class SessionMiddleware:
         elif options:
             raise TypeError(
                 "pass either a SessionSettings or keyword options, not both"
+            )
+        elif not isinstance(settings, SessionSettings):
+            raise TypeError(
+                "settings must be a SessionSettings, got"
+                f" {type(settings).__name__} (a key goes in secret_key=...)"
             )
         self.app = app
         self.settings = settings
@@ -96,9 +100,9 @@ def session_headers(
     secure = settings.is_secure(environ.get("wsgi.url_scheme") == "https")
     set_cookie: str | None = None
 
-    loaded = store._session_cache is not None or settings.save_every_request
-    empty = loaded and not store._data()
-    if empty:
+    # Loads the data only if saving would have to: a session flagged
+    # ``modified`` by hand is still empty when it holds nothing.
+    if not store._data():
         if store.had_cookie:
             set_cookie = cookies.delete_cookie(secure=secure)
     elif (store.modified or settings.save_every_request or store.needs_resign) and (
@@ -124,13 +128,19 @@ def session_headers(
 
 def _with_vary_cookie(headers: Headers) -> Headers:
     result = list(headers)
+    first = None
     for index, (name, value) in enumerate(result):
         if name.lower() == "vary":
             tokens = {token.strip().lower() for token in value.split(",")}
-            if "cookie" not in tokens and "*" not in tokens:
-                result[index] = (name, f"{value}, Cookie")
-            return result
-    result.append(("Vary", "Cookie"))
+            if "cookie" in tokens or "*" in tokens:
+                return result
+            if first is None:
+                first = index
+    if first is None:
+        result.append(("Vary", "Cookie"))
+    else:
+        name, value = result[first]
+        result[first] = (name, f"{value}, Cookie" if value.strip() else "Cookie")
     return result
 
 

@@ -214,7 +214,8 @@ class SessionStore:
     def pop(self, key: str, default: Any = _MISSING) -> Any:
         """Remove ``key`` and return its value; modified only if it existed."""
         session = self._session
-        self.modified = self.modified or key in session
+        if key in session:
+            self.modified = True
         if default is _MISSING:
             return session.pop(key)
         return session.pop(key, default)
