@@ -1,0 +1,482 @@
+"""The ``signedsession`` command: ``genkey``, ``inspect`` and ``demo``.
+
+Secrets are read from a file or the environment, never from the command
+line, where every user of the machine could read them in the process list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+import warnings
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import Any, NamedTuple, NoReturn
+
+from . import __version__, clock
+from .codec import EXPIRY_KEY, Codec, parse_expiry
+from .cookie import CookieFormat
+from .exceptions import InvalidCookie
+from .serializers import JSONSerializer, TaggedJSONSerializer
+from .settings import Serializer, SessionSettings
+
+__all__ = ["ENV_SECRET_KEY", "Inspection", "generate_key", "inspect_cookie", "main"]
+
+#: The environment variable that holds the secret key.
+ENV_SECRET_KEY = "SIGNEDSESSION_SECRET_KEY"
+#: Bytes of randomness in a key made by ``genkey``.
+KEY_BYTES = 48
+
+_SERIALIZERS: dict[str, type[JSONSerializer] | type[TaggedJSONSerializer]] = {
+    "json": JSONSerializer,
+    "tagged": TaggedJSONSerializer,
+}
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported in one line, exit status 2."""
+
+
+def generate_key() -> str:
+    """A new random secret key: 48 random bytes, URL-safe base64 (64 chars)."""
+    return secrets.token_urlsafe(KEY_BYTES)
+
+
+class Inspection(NamedTuple):
+    """What a verified cookie value says about itself."""
+
+    data: dict[str, Any]
+    session_id: str
+    #: 0: the current secret key; n: the n-th fallback key; -1: foreign format.
+    key_index: int
+    created: datetime
+    issued: datetime
+    #: When the server stops accepting it; None if it never expires.
+    expires: datetime | None
+    #: Seconds since it was issued.
+    age: int
+    #: Length of the ``Set-Cookie`` header value that carries it.
+    size: int
+    #: The size limit, ``max_cookie_size``.
+    limit: int
+
+    @property
+    def key_label(self) -> str:
+        """Which key verified the cookie, in words."""
+        return key_label(self.key_index)
+
+
+def key_label(key_index: int | None) -> str:
+    """``key_index`` in words: "current key", "fallback key 2"..."""
+    if key_index is None:
+        return "none (new session)"
+    if key_index == 0:
+        return "current key"
+    if key_index < 0:
+        return "another library's format (migrated)"
+    return f"fallback key {key_index}"
+
+
+def _moment(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, timezone.utc)
+
+
+def expiry_of(
+    data: dict[str, Any], *, created: int, issued: int, settings: SessionSettings
+) -> datetime | None:
+    """When a cookie issued at ``issued`` stops verifying, by the codec's rules.
+
+    A per-session expiry (``set_expiry``) wins over ``max_age``;
+    ``absolute_max_age`` caps both.
+    """
+    candidates: list[float] = []
+    try:
+        expiry = parse_expiry(data.get(EXPIRY_KEY))
+    except ValueError:
+        expiry = None
+    if isinstance(expiry, datetime):
+        candidates.append(expiry.timestamp())
+    else:
+        limit = expiry or settings.max_age
+        if limit is not None:
+            candidates.append(issued + limit)
+    if settings.absolute_max_age is not None:
+        candidates.append(created + settings.absolute_max_age)
+    return _moment(min(candidates)) if candidates else None
+
+
+def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
+    """Verify ``value`` with ``settings`` and describe it.
+
+    :raises InvalidCookie: with the reason it was rejected.
+    """
+    decoded = Codec.of(settings).loads(value)
+    max_age = None if settings.expire_at_browser_close else settings.max_age
+    return Inspection(
+        data=decoded.data,
+        session_id=decoded.session_id,
+        key_index=decoded.key_index,
+        created=_moment(decoded.created),
+        issued=_moment(decoded.issued),
+        expires=expiry_of(
+            decoded.data,
+            created=decoded.created,
+            issued=decoded.issued,
+            settings=settings,
+        ),
+        age=int(clock.time()) - decoded.issued,
+        size=CookieFormat.of(settings).size(value, max_age),
+        limit=settings.max_cookie_size,
+    )
+
+
+def human_duration(seconds: float) -> str:
+    """``seconds`` as "13 d 23 h", "4 min 2 s" or "0 s"."""
+    seconds = int(abs(seconds))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+    return " ".join(parts[:2]) or "0 s"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _json_default(value: object) -> Any:
+    # Tagged data holds types JSON lacks; show them plainly, not fail.
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return str(value)
+
+
+def to_json(data: object, *, indent: int | None = 2) -> str:
+    """``data`` as JSON; values JSON lacks (datetime, bytes...) as strings."""
+    return json.dumps(
+        data, indent=indent, ensure_ascii=False, sort_keys=True, default=_json_default
+    )
+
+
+# -- the commands -------------------------------------------------------------
+
+
+def _cmd_genkey(args: argparse.Namespace) -> int:
+    for _ in range(args.count):
+        print(generate_key())
+    return 0
+
+
+def _read_keys(path: str, what: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path!r}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} {path!r} is not UTF-8 text") from None
+    keys = [line.strip() for line in text.splitlines() if line.strip()]
+    if not keys:
+        raise UsageError(f"{what} {path!r} is empty")
+    return keys
+
+
+def _secret_key(args: argparse.Namespace) -> str:
+    if args.secret_key_file is not None:
+        keys = _read_keys(args.secret_key_file, "secret key file")
+        if len(keys) > 1:
+            raise UsageError(
+                f"secret key file {args.secret_key_file!r} holds {len(keys)}"
+                " lines; put one key in it (older keys go in --fallback-key-file)"
+            )
+        return keys[0]
+    secret = os.environ.get(ENV_SECRET_KEY, "").strip()
+    if not secret:
+        raise UsageError(
+            f"no secret key: pass --secret-key-file PATH or set {ENV_SECRET_KEY}"
+        )
+    return secret
+
+
+def _cookie_value(args: argparse.Namespace) -> str:
+    value: str = args.cookie
+    if value == "-":
+        value = sys.stdin.read()
+    value = value.strip()
+    # Accept "name=value" as copied from a browser's developer tools.
+    prefix = args.cookie_name + "="
+    if value.startswith(prefix):
+        value = value[len(prefix) :]
+    if not value:
+        raise UsageError("the cookie value is empty")
+    return value
+
+
+def _settings(args: argparse.Namespace) -> SessionSettings:
+    secret = _secret_key(args)
+    fallbacks: list[str] = []
+    for path in args.fallback_key_file:
+        fallbacks.extend(_read_keys(path, "fallback key file"))
+    serializer: Serializer = _SERIALIZERS[args.serializer]()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            settings = SessionSettings(
+                secret_key=secret,
+                fallback_keys=tuple(fallbacks),
+                cookie_name=args.cookie_name,
+                salt=args.salt,
+                digest=args.digest,
+                max_age=args.max_age,
+                absolute_max_age=args.absolute_max_age,
+                clock_skew=args.clock_skew,
+                serializer=serializer,
+            )
+        except (TypeError, ValueError) as exc:
+            raise UsageError(str(exc)) from None
+    for warning in caught:
+        print(f"signedsession inspect: warning: {warning.message}", file=sys.stderr)
+    return settings
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    value = _cookie_value(args)
+    try:
+        info = inspect_cookie(value, settings)
+    except InvalidCookie as exc:
+        print(f"signedsession inspect: invalid cookie: {exc.reason}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(
+            to_json(
+                {
+                    "data": info.data,
+                    "session_id": info.session_id,
+                    "key": info.key_label,
+                    "key_index": info.key_index,
+                    "created": _iso(info.created),
+                    "issued": _iso(info.issued),
+                    "age": info.age,
+                    "expires": None if info.expires is None else _iso(info.expires),
+                    "size": info.size,
+                    "limit": info.limit,
+                }
+            )
+        )
+        return 0
+    now = clock.time()
+    if info.expires is None:
+        expires = "never (no max_age)"
+    else:
+        expires = (
+            f"{_iso(info.expires)}"
+            f" (in {human_duration(info.expires.timestamp() - now)})"
+        )
+    print(f"valid:      signed with the {info.key_label}")
+    print(f"session id: {info.session_id}")
+    print(
+        f"created:    {_iso(info.created)}"
+        f" ({human_duration(now - info.created.timestamp())} ago)"
+    )
+    print(f"issued:     {_iso(info.issued)} ({human_duration(info.age)} ago)")
+    print(f"expires:    {expires}")
+    print(
+        f"size:       {info.size} of {info.limit} bytes"
+        f" ({100 * info.size // info.limit}% of the Set-Cookie budget)"
+    )
+    print("data:")
+    print(to_json(info.data))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    try:
+        from .demo import DemoDependencyMissing, serve
+    except ImportError as exc:  # pragma: no cover - demo.py ships with us
+        raise UsageError(str(exc)) from None
+    try:
+        serve(host=args.host, port=args.port)
+    except DemoDependencyMissing as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(
+            f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from None
+    return 0
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _non_negative(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be at most 65535, got {value}")
+    return value
+
+
+def _optional_seconds(text: str) -> int | None:
+    if text.lower() == "none":
+        return None
+    return _non_negative(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``signedsession`` argument parser, with its three commands."""
+    parser = argparse.ArgumentParser(
+        prog="signedsession",
+        description="Signed-cookie sessions for WSGI: keys, cookies and a demo.",
+        epilog="Run 'signedsession COMMAND --help' for a command's options.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"signedsession {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    genkey = commands.add_parser(
+        "genkey",
+        help="print a new random secret key",
+        description=(
+            f"Print a new random secret key: {KEY_BYTES} random bytes as"
+            " URL-safe base64, ready for SIGNEDSESSION_SECRET_KEY or a key file."
+        ),
+    )
+    genkey.add_argument(
+        "-n",
+        "--count",
+        type=_non_negative,
+        default=1,
+        help="how many keys to print, one per line (default: 1)",
+    )
+    genkey.set_defaults(func=_cmd_genkey)
+
+    inspect = commands.add_parser(
+        "inspect",
+        help="verify a session cookie and show what it holds",
+        description=(
+            "Verify a session cookie and print its data as JSON, when it was"
+            " issued, when it expires, its size and which key signed it. The"
+            " secret key comes from --secret-key-file or the"
+            f" {ENV_SECRET_KEY} environment variable, never from the command"
+            " line. Exit status: 0 valid, 1 invalid (the reason is printed),"
+            " 2 bad usage."
+        ),
+    )
+    inspect.add_argument(
+        "cookie",
+        metavar="COOKIE",
+        help="the cookie value (or NAME=VALUE); '-' reads it from standard input",
+    )
+    inspect.add_argument(
+        "--secret-key-file",
+        metavar="PATH",
+        help=f"file holding the secret key (default: ${ENV_SECRET_KEY})",
+    )
+    inspect.add_argument(
+        "--fallback-key-file",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="file of older keys, one per line; repeat for more files",
+    )
+    inspect.add_argument(
+        "--salt", default="signedsession", help="the salt (default: signedsession)"
+    )
+    inspect.add_argument(
+        "--digest", default="sha256", help="the HMAC digest (default: sha256)"
+    )
+    inspect.add_argument(
+        "--cookie-name",
+        default="session",
+        help="the cookie's name, for NAME=VALUE input and the size (default: session)",
+    )
+    inspect.add_argument(
+        "--serializer",
+        choices=sorted(_SERIALIZERS),
+        default="json",
+        help="how the data was serialized (default: json; the demo uses tagged)",
+    )
+    inspect.add_argument(
+        "--max-age",
+        type=_optional_seconds,
+        default=1209600,
+        metavar="SECONDS",
+        help="reject cookies issued longer ago than this; 'none' for no limit"
+        " (default: 1209600, 14 days)",
+    )
+    inspect.add_argument(
+        "--absolute-max-age",
+        type=_optional_seconds,
+        default=None,
+        metavar="SECONDS",
+        help="reject sessions created longer ago than this (default: none)",
+    )
+    inspect.add_argument(
+        "--clock-skew",
+        type=_non_negative,
+        default=60,
+        metavar="SECONDS",
+        help="accept issue times this far in the future (default: 60)",
+    )
+    inspect.add_argument(
+        "--json", action="store_true", help="print everything as one JSON object"
+    )
+    inspect.set_defaults(func=_cmd_inspect)
+
+    demo = commands.add_parser(
+        "demo",
+        help="serve the demo: WSGI, Flask and Pyramid sharing one session",
+        description=(
+            "Serve the demo with waitress: a plain WSGI app, a Flask app and a"
+            " Pyramid app that share one signed session. The secret key comes"
+            f" from {ENV_SECRET_KEY}; without it a random one is made for this"
+            " run. Needs the demo extra: pip install 'signedsession[demo]'."
+        ),
+    )
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    demo.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default: 8000)"
+    )
+    demo.set_defaults(func=_cmd_demo)
+    return parser
+
+
+def _fail(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    parser.exit(2, f"{message}\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    .. versionadded:: 0.1
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        _fail(parser, f"signedsession {args.command}: error: {exc}")
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
