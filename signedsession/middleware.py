@@ -145,16 +145,17 @@ def _with_vary_cookie(headers: Headers) -> Headers:
 
 
 def _check_cache_control(headers: Headers) -> None:
-    for name, value in headers:
-        if name.lower() == "cache-control":
-            directives = {d.strip().split("=")[0].lower() for d in value.split(",")}
-            if "public" in directives or "s-maxage" in directives:
-                warnings.warn(
-                    "a response that sets the session cookie is marked"
-                    f" {value!r}: a shared cache could serve one user's"
-                    " cookie to others",
-                    RuntimeWarning,
-                    stacklevel=4,
-                )
-            return
-    headers.append(("Cache-Control", "private"))
+    values = [value for name, value in headers if name.lower() == "cache-control"]
+    if not values:
+        headers.append(("Cache-Control", "private"))
+        return
+    value = ", ".join(values)
+    directives = {d.strip().split("=")[0].lower() for d in value.split(",")}
+    if "public" in directives or "s-maxage" in directives:
+        warnings.warn(
+            "a response that sets the session cookie is marked"
+            f" {value!r}: a shared cache could serve one user's"
+            " cookie to others",
+            RuntimeWarning,
+            stacklevel=4,
+        )
