@@ -278,6 +278,8 @@ class Codec:
                 raw = _unb64(payload)
                 if len(raw) > self._max_raw:
                     raise InvalidCookie("too large")
+        except InvalidCookie:
+            raise  # a ValueError too: keep its reason
         except (ValueError, zlib.error):
             raise InvalidCookie("malformed") from None
         if raw.count(b"[") + raw.count(b"{") > self._max_depth and _too_deep(
