@@ -14,7 +14,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple
 
 from . import __version__, clock
 from .codec import EXPIRY_KEY, Codec, parse_expiry
@@ -341,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``signedsession`` argument parser, with its three commands."""
     parser = argparse.ArgumentParser(
         prog="signedsession",
+        # No prefixes: "--secret-key X" must not pass as --secret-key-file.
+        allow_abbrev=False,
         description="Signed-cookie sessions for WSGI: keys, cookies and a demo.",
         epilog="Run 'signedsession COMMAND --help' for a command's options.",
     )
@@ -351,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     genkey = commands.add_parser(
         "genkey",
+        allow_abbrev=False,
         help="print a new random secret key",
         description=(
             f"Print a new random secret key: {KEY_BYTES} random bytes as"
@@ -368,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     inspect = commands.add_parser(
         "inspect",
+        allow_abbrev=False,
         help="verify a session cookie and show what it holds",
         description=(
             "Verify a session cookie and print its data as JSON, when it was"
@@ -441,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser(
         "demo",
+        allow_abbrev=False,
         help="serve the demo: WSGI, Flask and Pyramid sharing one session",
         description=(
             "Serve the demo with waitress: a plain WSGI app, a Flask app and a"
@@ -459,10 +464,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(parser: argparse.ArgumentParser, message: str) -> NoReturn:
-    parser.exit(2, f"{message}\n")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -476,7 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as exc:
-        _fail(parser, f"signedsession {args.command}: error: {exc}")
+        print(f"signedsession {args.command}: error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(file=sys.stderr)
         return 130
