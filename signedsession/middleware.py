@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
+from .codec import Codec
 from .cookie import CookieFormat
 from .exceptions import SessionTooLarge
 from .settings import SessionSettings
@@ -57,7 +58,10 @@ class SessionMiddleware:
         self.app = app
         self.settings = settings
         self.store_class = SessionStore
-        CookieFormat.of(settings)  # built now, not by the first request
+        # Built now, once: not raced by the first concurrent requests, and a
+        # bad ``migrate_from`` reader fails here rather than on a request.
+        Codec.of(settings)
+        CookieFormat.of(settings)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse

@@ -520,7 +520,6 @@ def test_cookie_verified_by_a_fallback_key_is_resigned_with_the_current_key(
     [(_, value, _)] = set_cookies(response.headers)
     current_only = make_settings()
     assert load(current_only, value) == {"user": "ann"}
-    assert SessionStore(value, settings=settings).key_index is None  # not loaded
     resigned = SessionStore(value, settings=settings)
     resigned.load()
     assert resigned.key_index == 0
@@ -781,11 +780,19 @@ def test_session_too_large_is_logged_and_raised_never_dropped(
     assert "ann" not in message
 
     recorder = Recorder()
-    environ: dict[str, Any] = {}
+    environ: dict[str, Any] = {"QUERY_STRING": ""}
     setup_testing_defaults(environ)
     with pytest.raises(SessionTooLarge):
-        SessionMiddleware(app, settings)(environ, recorder)
+        validator(SessionMiddleware(app, settings))(environ, recorder)
     assert recorder.calls == []
+
+
+def test_unserializable_value_surfaces_naming_its_key(
+    settings: SessionSettings,
+) -> None:
+    app = SessionApp(lambda s: s.__setitem__("when", object()))
+    with pytest.raises(TypeError, match="'when'"):
+        client(app, settings).get("/")
 
 
 # -- PEP 3333 -----------------------------------------------------------------
@@ -871,9 +878,9 @@ def test_exc_info_reraised_by_the_server_propagates(settings: SessionSettings) -
             raise exc_info[1].with_traceback(exc_info[2])
         return sent.append
 
-    environ: dict[str, Any] = {}
+    environ: dict[str, Any] = {"QUERY_STRING": ""}
     setup_testing_defaults(environ)
-    result = SessionMiddleware(app, settings)(environ, server_start_response)
+    result = validator(SessionMiddleware(app, settings))(environ, server_start_response)
     with pytest.raises(KeyError, match="mid-stream"):
         try:
             for chunk in result:
