@@ -1,0 +1,562 @@
+"""Pyramid adapter: an ``ISessionFactory`` whose sessions are signed cookies.
+
+Switch from Pyramid's own factory with one line::
+
+    config.set_session_factory(SignedSessionFactory(secret, timeout=1200))
+
+or let ``config.include("signedsession.adapters.pyramid")`` read the
+``signedsession.*`` settings. Cookies issued by Pyramid's
+``SignedCookieSessionFactory`` with the same secret are accepted once and
+re-issued in signedsession's format.
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Union, cast
+
+from pyramid.interfaces import (  # type: ignore[import-untyped]
+    ISession,
+    ISessionFactory,
+)
+from pyramid.settings import asbool  # type: ignore[import-untyped]
+from zope.interface import implementer, provider  # type: ignore[import-untyped]
+
+from signedsession import clock
+from signedsession.codec import Codec, new_session_id
+from signedsession.cookie import CookieFormat
+from signedsession.middleware import session_headers
+from signedsession.pyramid_format import (
+    DEFAULT_HASHALG,
+    DEFAULT_SALT,
+    PyramidCookieFormat,
+)
+from signedsession.settings import Serializer, SessionSettings
+from signedsession.store import SessionStore
+
+if TYPE_CHECKING:
+    from pyramid.config import Configurator  # type: ignore[import-untyped]
+    from pyramid.request import Request  # type: ignore[import-untyped]
+    from pyramid.response import Response  # type: ignore[import-untyped]
+
+__all__ = [
+    "PyramidSession",
+    "SignedSessionFactory",
+    "includeme",
+    "session_factory_from_settings",
+]
+
+Secret = Union[str, bytes]
+
+#: Where Pyramid keeps flash queues and the CSRF token, so that sessions
+#: migrated from Pyramid's factory keep them.
+FLASH_PREFIX = "_f_"
+CSRF_KEY = "_csrft_"
+
+# signedsession's own salt when the Pyramid salt is left at its default.
+_SIGNING_SALT = cast(str, SessionSettings.__dataclass_fields__["salt"].default)
+
+
+class _Unset(enum.Enum):
+    TOKEN = 0
+
+
+_UNSET = _Unset.TOKEN
+
+
+@implementer(ISession)
+class PyramidSession(SessionStore):
+    """A :class:`~signedsession.SessionStore` that is also a Pyramid ``ISession``.
+
+    Each :class:`SignedSessionFactory` makes a subclass carrying its options,
+    so that building a session per request costs only the store itself.
+
+    .. versionadded:: 0.1
+    """
+
+    #: Seconds after which an accessed cookie is re-issued; None: never.
+    reissue_time: int | None = 0
+    #: Whether the cookie is written when ``request.exception`` is set.
+    set_on_exception = True
+    #: The cookie's Max-Age when it differs from the inactivity limit.
+    cookie_age: int | _Unset | None = _UNSET
+    _new = True
+
+    # -- ISession ---------------------------------------------------------
+
+    @property
+    def created(self) -> int:
+        """When the session began (Unix seconds); kept in the cookie."""
+        self._session  # noqa: B018 - loads the cookie and marks it accessed
+        if self._created is None:
+            # A new session: the id and time it will be saved with.
+            self._session_id = new_session_id()
+            self._created = int(clock.time())
+        return self._created
+
+    @property
+    def new(self) -> bool:
+        """Whether the request brought no valid session cookie."""
+        self._session  # noqa: B018 - loads the cookie and marks it accessed
+        return self._new
+
+    def load(self) -> dict[str, Any]:
+        """Verify and decode the cookie value; ``{}`` when it is invalid."""
+        data = super().load()
+        self._new = self._key_index is None
+        return data
+
+    def invalidate(self) -> None:
+        """Empty the session; later writes in this request start a new one.
+
+        With no write after it, the response deletes the cookie.
+        """
+        self.flush()
+
+    def changed(self) -> None:
+        """Mark the session modified, after changing a mutable value in place."""
+        self.modified = True
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """The value of ``key``, storing ``default`` first if it is missing."""
+        return super().setdefault(key, default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return a ``(key, value)`` pair.
+
+        :raises KeyError: the session is empty.
+        """
+        item = self._session.popitem()
+        self.modified = True
+        return item
+
+    def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
+        """Append ``msg`` to the flash ``queue``."""
+        storage = self.setdefault(FLASH_PREFIX + queue, [])
+        if allow_duplicate or msg not in storage:
+            storage.append(msg)
+            self.modified = True
+
+    def pop_flash(self, queue: str = "") -> list[Any]:
+        """Remove the flash ``queue`` and return its messages."""
+        return self.pop(FLASH_PREFIX + queue, [])  # type: ignore[no-any-return]
+
+    def peek_flash(self, queue: str = "") -> list[Any]:
+        """The messages of the flash ``queue``, left in place."""
+        return self.get(FLASH_PREFIX + queue, [])  # type: ignore[no-any-return]
+
+    def new_csrf_token(self) -> str:
+        """Store a new random CSRF token and return it."""
+        token = secrets.token_hex(20)
+        self[CSRF_KEY] = token
+        return token
+
+    def get_csrf_token(self) -> str:
+        """The session's CSRF token, made on first use."""
+        token = self.get(CSRF_KEY)
+        if token is None:
+            return self.new_csrf_token()
+        return token  # type: ignore[no-any-return]
+
+    # -- signedsession policy ------------------------------------------------
+
+    def get_session_cookie_age(self) -> int | None:
+        """Seconds a cookie lives by default: the factory's ``max_age``."""
+        age = self.cookie_age
+        return super().get_session_cookie_age() if age is _UNSET else age
+
+    def respond(self, request: Request, response: Response) -> None:
+        """Write the session's cookie headers into ``response``.
+
+        Registered as a response callback by the factory.
+        """
+        if (
+            not self.set_on_exception
+            and getattr(request, "exception", None) is not None
+        ):
+            if self.accessed:
+                _add_vary_cookie(response)
+            return
+        reissue = self.reissue_time
+        if (
+            self.accessed
+            and reissue is not None
+            and self._issued is not None
+            and not self._modified
+            and int(clock.time()) - self._issued >= reissue
+        ):
+            self._modified = True
+        if self.accessed or self._modified or self.settings.save_every_request:
+            response.headerlist = session_headers(
+                self, response.status, response.headerlist, request.environ
+            )
+
+
+def _add_vary_cookie(response: Response) -> None:
+    vary = response.vary or ()
+    if not {"cookie", "*"} & {token.lower() for token in vary}:
+        response.vary = (*vary, "Cookie")
+
+
+def _seconds(name: str, value: object) -> int | None:
+    """``value`` as whole seconds, converted as Pyramid's factory does."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"{name} must be a number of seconds or None, got {value!r}")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a number of seconds or None, got {value!r}"
+        ) from None
+
+
+@provider(ISessionFactory)
+class SignedSessionFactory:
+    """A Pyramid session factory storing the session in a signed cookie.
+
+    Takes the arguments of Pyramid's ``SignedCookieSessionFactory`` with
+    the same meanings, plus any :class:`~signedsession.SessionSettings`
+    field as a keyword. ``timeout`` is the server-enforced inactivity limit
+    (``SessionSettings.max_age``); ``max_age`` is only the cookie's Max-Age
+    (None: the cookie ends with the browser session). ``secure=False``
+    means Secure on https requests. Cookies made by Pyramid's factory with
+    this ``secret`` (or one of ``fallback_secrets``), ``salt``, ``hashalg``
+    and ``serializer`` are accepted and re-issued in signedsession's format.
+
+    :param secret: the key that signs the cookie.
+    :param max_age: the cookie's Max-Age in seconds; None for a
+        browser-session cookie.
+    :param timeout: seconds of inactivity after which the server rejects
+        the cookie; None for no limit.
+    :param reissue_time: re-issue the cookie when the session is accessed
+        and the cookie is at least this many seconds old; 0 on every
+        accessing request; None never.
+    :param set_on_exception: write the cookie even when ``request.exception``
+        is set (an exception view made the response).
+    :param salt: Pyramid's salt. A value other than the default also salts
+        signedsession's signatures, keeping applications that share a
+        secret apart.
+    :param hashalg: the digest of Pyramid's cookies, for migration only.
+    :param serializer: an object with ``dumps`` and ``loads`` (raising
+        ``ValueError``), as Pyramid's; JSON when None.
+    :param fallback_secrets: older secrets still accepted, never used to sign.
+    :raises ValueError: an option has a value outside what it accepts.
+    :raises TypeError: an option has the wrong type.
+
+    .. versionadded:: 0.1
+    """
+
+    settings: SessionSettings
+    session_class: type[PyramidSession]
+
+    def __init__(
+        self,
+        secret: Secret,
+        *,
+        cookie_name: str = "session",
+        max_age: int | None = None,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool | None = False,
+        httponly: bool = True,
+        samesite: str | None = "Lax",
+        set_on_exception: bool = True,
+        timeout: int | None = 1200,
+        reissue_time: int | None = 0,
+        hashalg: str = DEFAULT_HASHALG,
+        salt: Secret = DEFAULT_SALT,
+        serializer: Serializer | None = None,
+        fallback_secrets: tuple[Secret, ...] = (),
+        **options: Any,
+    ) -> None:
+        cookie_age = _seconds("max_age", max_age)
+        options.setdefault("expire_at_browser_close", cookie_age is None)
+        # Pyramid saves on any status; set_on_exception governs exceptions.
+        options.setdefault("save_on_server_error", True)
+        if serializer is not None:
+            options["serializer"] = serializer
+        migrate_from = (
+            PyramidCookieFormat.configured(
+                salt=salt, hashalg=hashalg, serializer=serializer
+            ),
+            *options.pop("migrate_from", ()),
+        )
+        if salt in (DEFAULT_SALT, DEFAULT_SALT.encode()):
+            signing_salt = _SIGNING_SALT
+        elif isinstance(salt, bytes):
+            signing_salt = salt.decode("latin-1")
+        else:
+            signing_salt = salt
+        settings = SessionSettings(
+            secret_key=secret,
+            fallback_keys=fallback_secrets,
+            cookie_name=cookie_name,
+            max_age=_seconds("timeout", timeout),
+            path=path,
+            domain=domain,
+            secure=secure or None,
+            httponly=httponly,
+            samesite=samesite,
+            salt=signing_salt,
+            migrate_from=migrate_from,
+            **options,
+        )
+        self._setup(
+            settings,
+            reissue_time=_seconds("reissue_time", reissue_time),
+            set_on_exception=set_on_exception,
+            cookie_age=cookie_age,
+        )
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: SessionSettings,
+        /,
+        *,
+        reissue_time: int | None = 0,
+        set_on_exception: bool = True,
+        cookie_max_age: int | _Unset | None = _UNSET,
+    ) -> SignedSessionFactory:
+        """A factory for ``settings`` as they are, with Pyramid's extra options.
+
+        ``settings.max_age`` is both the inactivity limit and the cookie's
+        Max-Age, as everywhere in signedsession, unless ``cookie_max_age``
+        is given. Sessions read by a :class:`~signedsession.SessionMiddleware`
+        with the same settings are the same sessions.
+        """
+        factory = cls.__new__(cls)
+        factory._setup(
+            settings,
+            reissue_time=_seconds("reissue_time", reissue_time),
+            set_on_exception=set_on_exception,
+            cookie_age=cookie_max_age,
+        )
+        return factory
+
+    def _setup(
+        self,
+        settings: SessionSettings,
+        *,
+        reissue_time: int | None,
+        set_on_exception: bool,
+        cookie_age: int | _Unset | None,
+    ) -> None:
+        if not isinstance(set_on_exception, bool):
+            raise TypeError(
+                f"set_on_exception must be True or False, got {set_on_exception!r}"
+            )
+        if reissue_time is not None and reissue_time < 0:
+            raise ValueError(f"reissue_time must be at least 0, got {reissue_time}")
+        if cookie_age is not _UNSET:
+            SessionSettings._check_int("max_age", cookie_age, minimum=0, optional=True)
+        self.settings = settings
+        self.session_class = type(
+            "PyramidSession",
+            (PyramidSession,),
+            {
+                "__module__": __name__,
+                "reissue_time": reissue_time,
+                "set_on_exception": set_on_exception,
+                "cookie_age": cookie_age,
+            },
+        )
+        # Built now, once, rather than by the first request.
+        Codec.of(settings)
+        CookieFormat.of(settings)
+
+    def __call__(self, request: Request) -> PyramidSession:
+        """The session of ``request``; its cookie is read on first access."""
+        session = cast(
+            PyramidSession,
+            self.session_class.from_cookie_header(
+                request.environ.get("HTTP_COOKIE"), settings=self.settings
+            ),
+        )
+        request.add_response_callback(session.respond)
+        return session
+
+    def __repr__(self) -> str:
+        return f"<SignedSessionFactory {self.settings!r}>"
+
+
+# -- configuration from an .ini file ----------------------------------------
+
+_Converter = Callable[[str, Any], Any]
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    return bool(asbool(value))
+
+
+def _as_optional_bool(name: str, value: Any) -> bool | None:
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    return bool(asbool(value))
+
+
+def _as_int(name: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _as_optional_int(name: str, value: Any) -> int | None:
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer or None, got {value!r}") from None
+
+
+def _as_str(name: str, value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _as_optional_str(name: str, value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value.strip() in ("", "None")):
+        return None
+    return _as_str(name, value)
+
+
+def _as_keys(name: str, value: Any) -> tuple[Any, ...]:
+    return tuple(value.split()) if isinstance(value, str) else tuple(value)
+
+
+_CONVERTERS: dict[str, _Converter] = {
+    "secret_key": _as_str,
+    "fallback_keys": _as_keys,
+    "cookie_name": _as_str,
+    "max_age": _as_optional_int,
+    "expire_at_browser_close": _as_bool,
+    "save_every_request": _as_bool,
+    "path": _as_str,
+    "domain": _as_optional_str,
+    "secure": _as_optional_bool,
+    "httponly": _as_bool,
+    "samesite": lambda name, value: (
+        None if value is None or str(value).strip() == "" else _as_str(name, value)
+    ),
+    "partitioned": _as_bool,
+    "salt": _as_str,
+    "digest": _as_str,
+    "compress": _as_bool,
+    "max_cookie_size": _as_int,
+    "save_on_server_error": _as_bool,
+    "clock_skew": _as_int,
+    "absolute_max_age": _as_optional_int,
+    "environ_key": _as_str,
+    "max_decompressed_size": _as_int,
+    "max_json_depth": _as_int,
+    # Pyramid's own options.
+    "timeout": _as_optional_int,
+    "reissue_time": _as_optional_int,
+    "set_on_exception": _as_bool,
+    "pyramid_salt": _as_str,
+    "pyramid_hashalg": _as_str,
+}
+# Dotted names, resolved by the configurator.
+_DOTTED = ("serializer", "migrate_from")
+
+
+def session_factory_from_settings(
+    settings: Mapping[str, Any],
+    *,
+    prefix: str = "signedsession.",
+    resolve: Callable[[Any], Any] | None = None,
+) -> SignedSessionFactory:
+    """A factory configured by the ``signedsession.*`` keys of ``settings``.
+
+    Keys are :class:`~signedsession.SessionSettings` field names with their
+    meanings and defaults (``fallback_keys`` whitespace-separated, strings
+    converted), plus Pyramid's ``timeout``, ``reissue_time`` and
+    ``set_on_exception`` and the migration options ``pyramid_salt`` and
+    ``pyramid_hashalg``. ``timeout``, when set, is the inactivity limit and
+    ``max_age`` only the cookie's Max-Age.
+
+    :param resolve: turns a dotted name into an object (``serializer``,
+        ``migrate_from``); the configurator's ``maybe_dotted`` in
+        :func:`includeme`.
+    :raises ConfigurationError: ``secret_key`` is missing, a key is unknown
+        or a value is invalid.
+    """
+    from pyramid.exceptions import (  # type: ignore[import-untyped]
+        ConfigurationError,
+    )
+
+    values: dict[str, Any] = {}
+    unknown = []
+    for key, raw in settings.items():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        if name in _CONVERTERS:
+            try:
+                values[name] = _CONVERTERS[name](key, raw)
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
+        elif name in _DOTTED:
+            resolve_ = resolve or (lambda dotted: dotted)
+            if name == "serializer":
+                found = resolve_(raw)
+                values[name] = found() if isinstance(found, type) else found
+            else:
+                names = raw.split() if isinstance(raw, str) else raw
+                values[name] = tuple(resolve_(item) for item in names)
+        else:
+            unknown.append(key)
+    if unknown:
+        known = sorted((*_CONVERTERS, *_DOTTED))
+        raise ConfigurationError(
+            f"unknown setting {', '.join(sorted(unknown))}; the {prefix}* settings"
+            f" are {', '.join(known)}"
+        )
+    if not values.get("secret_key"):
+        raise ConfigurationError(
+            f"{prefix}secret_key is not set: add it to your application's"
+            " settings (generate one with `signedsession genkey`); sessions"
+            " cannot be signed without it"
+        )
+
+    reissue_time = values.pop("reissue_time", 0)
+    set_on_exception = values.pop("set_on_exception", True)
+    migration = PyramidCookieFormat.configured(
+        salt=values.pop("pyramid_salt", DEFAULT_SALT),
+        hashalg=values.pop("pyramid_hashalg", DEFAULT_HASHALG),
+    )
+    values["migrate_from"] = (migration, *values.get("migrate_from", ()))
+    values.setdefault("save_on_server_error", True)
+    cookie_age: int | _Unset | None = _UNSET
+    if "timeout" in values:
+        timeout = values.pop("timeout")
+        if "max_age" in values:
+            cookie_age = values["max_age"]
+            values.setdefault("expire_at_browser_close", cookie_age is None)
+        values["max_age"] = timeout
+    try:
+        return SignedSessionFactory.from_settings(
+            SessionSettings(**values),
+            reissue_time=reissue_time,
+            set_on_exception=set_on_exception,
+            cookie_max_age=cookie_age,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{prefix}*: {exc}") from None
+
+
+def includeme(config: Configurator) -> None:
+    """Set the session factory from the ``signedsession.*`` settings.
+
+    Used as ``config.include("signedsession.adapters.pyramid")``; see
+    :func:`session_factory_from_settings` for the keys.
+    """
+    factory = session_factory_from_settings(
+        config.get_settings(), resolve=config.maybe_dotted
+    )
+    config.set_session_factory(factory)
