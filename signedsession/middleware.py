@@ -104,8 +104,9 @@ def session_headers(
     secure = settings.is_secure(environ.get("wsgi.url_scheme") == "https")
     set_cookie: str | None = None
 
-    # Loads the data only if saving would have to: a session flagged
-    # ``modified`` by hand is still empty when it holds nothing.
+    # Reached only when the data is loaded or a save would load it; a
+    # session flagged ``modified`` by hand is still empty when it holds
+    # nothing, and an empty session is never written.
     if not store._data():
         if store.had_cookie:
             set_cookie = cookies.delete_cookie(secure=secure)
