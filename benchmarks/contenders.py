@@ -1,0 +1,294 @@
+"""Every contender: an application per framework, with and without a session.
+
+Each framework contributes a *bare* application (the same views, no session
+machinery) and one or more session applications; a contender's overhead is
+its time minus its framework's bare time. A framework or adapter that
+cannot be imported is reported as missing and left out; the rest still run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .drivers import AsgiRequest, Request, WsgiRequest, asgi_scope, wsgi_environ
+from .floor import FloorMiddleware
+from .workloads import OK, SECRET, action
+
+__all__ = ["Contender", "build_all"]
+
+_HEADERS = [("Content-Type", "text/plain"), ("Content-Length", "2")]
+
+
+@dataclass
+class Contender:
+    """One application under test.
+
+    :param key: short id.
+    :param title: the name in the result tables.
+    :param framework: the group whose ``bare`` contender is its baseline.
+    :param role: ``"bare"``, ``"floor"``, ``"ours"`` or ``"peer"``.
+    :param cookie_name: the session cookie it reads and writes.
+    :param request: makes a replayable request for (path, Cookie header).
+    """
+
+    key: str
+    title: str
+    framework: str
+    role: str
+    cookie_name: str
+    request: Callable[[str, str | None], Request]
+
+
+# -- plain WSGI: bare, signedsession.SessionMiddleware, the floor ---------------
+
+
+def _wsgi_view(environ_key: str) -> Callable[..., Any]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        body = action(environ["PATH_INFO"])(environ[environ_key])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
+
+    return app
+
+
+def _wsgi_bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [OK]
+
+
+def _wsgi(app: Callable[..., Any]) -> Callable[[str, str | None], Request]:
+    return lambda path, cookie: WsgiRequest(app, wsgi_environ(path, cookie))
+
+
+def build_wsgi() -> list[Contender]:
+    """Bare WSGI, :class:`signedsession.SessionMiddleware` and the floor."""
+    from signedsession import SessionMiddleware
+
+    ours = SessionMiddleware(_wsgi_view("signedsession.session"), secret_key=SECRET)
+    floor = FloorMiddleware(_wsgi_view("floor.session"), SECRET)
+    return [
+        Contender(
+            "wsgi", "bare WSGI app", "wsgi", "bare", "session", _wsgi(_wsgi_bare)
+        ),
+        Contender("floor", "stdlib floor", "wsgi", "floor", "session", _wsgi(floor)),
+        Contender(
+            "signedsession",
+            "signedsession SessionMiddleware",
+            "wsgi",
+            "ours",
+            "session",
+            _wsgi(ours),
+        ),
+    ]
+
+
+# -- Flask ----------------------------------------------------------------------
+
+
+def build_flask(problems: list[str]) -> list[Contender]:
+    """Flask bare, Flask's default session, and the signedsession adapter."""
+    import flask
+    from flask.sessions import NullSession, SessionInterface
+
+    class NoSession(SessionInterface):
+        """No session work at all: one shared, never-used null session."""
+
+        null = NullSession()
+
+        def open_session(self, app: Any, request: Any) -> Any:
+            return self.null
+
+        def is_null_session(self, obj: object) -> bool:
+            return True
+
+        def save_session(self, app: Any, session: Any, response: Any) -> None:
+            pass
+
+    def make(interface: Any, bare: bool) -> Any:
+        app = flask.Flask(f"bench_{id(interface)}")
+        app.secret_key = SECRET
+        if interface is not None:
+            app.session_interface = interface
+
+        if bare:
+
+            @app.route("/<path:rest>")
+            def view(rest: str) -> bytes:
+                return OK
+
+        else:
+
+            @app.route("/<path:rest>")
+            def view(rest: str) -> bytes:
+                return action(flask.request.path)(flask.session)
+
+        return app
+
+    found = [
+        Contender(
+            "flask",
+            "Flask bare",
+            "flask",
+            "bare",
+            "session",
+            _wsgi(make(NoSession(), True)),
+        ),
+        Contender(
+            "flask-default",
+            "Flask default session",
+            "flask",
+            "peer",
+            "session",
+            _wsgi(make(None, False)),
+        ),
+    ]
+    try:
+        from signedsession.adapters.flask import SignedSessionInterface
+    except ImportError as exc:
+        problems.append(f"Flask adapter missing (signedsession.adapters.flask: {exc})")
+    else:
+        found.append(
+            Contender(
+                "flask-signedsession",
+                "Flask + signedsession adapter",
+                "flask",
+                "ours",
+                "session",
+                _wsgi(make(SignedSessionInterface(), False)),
+            )
+        )
+    return found
+
+
+# -- Pyramid --------------------------------------------------------------------
+
+
+def build_pyramid(problems: list[str]) -> list[Contender]:
+    """Pyramid bare, SignedCookieSessionFactory, and the signedsession adapter."""
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+    from pyramid.session import SignedCookieSessionFactory
+
+    def session_view(request: Any) -> Any:
+        return Response(action(request.path_info)(request.session))
+
+    def bare_view(request: Any) -> Any:
+        return Response(OK)
+
+    def make(factory: Any) -> Any:
+        config = Configurator()
+        if factory is not None:
+            config.set_session_factory(factory)
+        config.add_route("any", "/*rest")
+        config.add_view(
+            bare_view if factory is None else session_view, route_name="any"
+        )
+        return config.make_wsgi_app()
+
+    found = [
+        Contender(
+            "pyramid", "Pyramid bare", "pyramid", "bare", "session", _wsgi(make(None))
+        ),
+        Contender(
+            "pyramid-default",
+            "Pyramid SignedCookieSessionFactory",
+            "pyramid",
+            "peer",
+            "session",
+            _wsgi(make(SignedCookieSessionFactory(SECRET))),
+        ),
+    ]
+    try:
+        from signedsession.adapters.pyramid import SignedSessionFactory
+    except ImportError as exc:
+        problems.append(
+            f"Pyramid adapter missing (signedsession.adapters.pyramid: {exc})"
+        )
+    else:
+        found.append(
+            Contender(
+                "pyramid-signedsession",
+                "Pyramid + signedsession adapter",
+                "pyramid",
+                "ours",
+                "session",
+                _wsgi(make(SignedSessionFactory(SECRET))),
+            )
+        )
+    return found
+
+
+# -- Django ---------------------------------------------------------------------
+
+
+def build_django(problems: list[str]) -> list[Contender]:
+    """Django bare and its signed_cookies session backend."""
+    from .django_app import handlers
+
+    bare, session = handlers()
+    return [
+        Contender("django", "Django bare", "django", "bare", "sessionid", _wsgi(bare)),
+        Contender(
+            "django-signed",
+            "Django signed_cookies",
+            "django",
+            "peer",
+            "sessionid",
+            _wsgi(session),
+        ),
+    ]
+
+
+# -- Starlette ------------------------------------------------------------------
+
+
+def build_starlette(problems: list[str]) -> list[Contender]:
+    """Starlette bare and its SessionMiddleware, as plain ASGI callables."""
+    from starlette.middleware.sessions import SessionMiddleware
+    from starlette.requests import Request as StarletteRequest
+    from starlette.responses import Response
+
+    async def bare(scope: Any, receive: Any, send: Any) -> None:
+        StarletteRequest(scope, receive)
+        await Response(OK, media_type="text/plain")(scope, receive, send)
+
+    async def view(scope: Any, receive: Any, send: Any) -> None:
+        body = action(scope["path"])(StarletteRequest(scope, receive).session)
+        await Response(body, media_type="text/plain")(scope, receive, send)
+
+    def asgi(app: Any) -> Callable[[str, str | None], Request]:
+        return lambda path, cookie: AsgiRequest(app, asgi_scope(path, cookie))
+
+    return [
+        Contender(
+            "starlette", "Starlette bare", "starlette", "bare", "session", asgi(bare)
+        ),
+        Contender(
+            "starlette-session",
+            "Starlette SessionMiddleware",
+            "starlette",
+            "peer",
+            "session",
+            asgi(SessionMiddleware(view, secret_key=SECRET)),
+        ),
+    ]
+
+
+_PEERS: tuple[tuple[str, Callable[[list[str]], list[Contender]]], ...] = (
+    ("Flask", build_flask),
+    ("Pyramid", build_pyramid),
+    ("Django", build_django),
+    ("Starlette", build_starlette),
+)
+
+
+def build_all(problems: list[str]) -> list[Contender]:
+    """Every contender that can be built; what could not goes in ``problems``."""
+    found = build_wsgi()
+    for name, build in _PEERS:
+        try:
+            found.extend(build(problems))
+        except ImportError as exc:
+            problems.append(f"{name} not installed ({exc}); its contenders are skipped")
+    return found

@@ -1,0 +1,95 @@
+"""Interleaved, repeated timing of every (contender, workload) cell."""
+
+from __future__ import annotations
+
+import gc
+import random
+import sys
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .contenders import Contender
+from .drivers import Request, Response
+
+__all__ = ["Cell", "CheckFailed", "check", "measure"]
+
+
+@dataclass
+class Cell:
+    """One contender making one kind of request, and its timings.
+
+    ``samples[i]`` is the mean µs per request of the batch timed in round i.
+    """
+
+    contender: Contender
+    workload: str
+    request: Request
+    samples: list[float] = field(default_factory=list)
+
+
+class CheckFailed(Exception):
+    """A contender answered a workload wrongly: its timing would be a lie."""
+
+
+def check(
+    cell: Cell,
+    *,
+    body: bytes | None,
+    cookie: bool | None,
+) -> Response:
+    """Make the request once and verify the answer before it is timed."""
+    response = cell.request.once()
+    name = cell.contender.cookie_name
+    problems = []
+    if not response.status.startswith("200"):
+        problems.append(f"status {response.status}")
+    if body is not None and response.body != body:
+        problems.append(f"body {response.body[:40]!r}, expected {body!r}")
+    sets = [c for c in response.set_cookies() if c.split("=", 1)[0].strip() == name]
+    if cookie is True and not sets:
+        problems.append("no Set-Cookie")
+    if cookie is False and sets:
+        problems.append(f"unexpected Set-Cookie {sets[0][:40]!r}")
+    if problems:
+        raise CheckFailed(
+            f"{cell.contender.title} / {cell.workload}: {'; '.join(problems)}"
+        )
+    return response
+
+
+def measure(
+    cells: list[Cell],
+    *,
+    rounds: int,
+    batch: int,
+    seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Time every cell ``rounds`` times, in a new random order each round.
+
+    Each turn of a cell runs ``batch`` requests back to back. The garbage
+    collector runs between rounds, not inside a batch (as :mod:`timeit`
+    does), so a collection triggered by one contender is not billed to
+    whichever cell happens to be running.
+    """
+    for cell in cells:  # warm up: caches, lazy imports, first-request work
+        cell.request.run(batch)
+    rng = random.Random(seed)
+    order = list(cells)
+    for index in range(rounds):
+        rng.shuffle(order)
+        gc.collect()
+        gc.disable()
+        try:
+            for cell in order:
+                cell.samples.append(cell.request.run(batch) / batch / 1000)
+        finally:
+            gc.enable()
+        if progress is not None:
+            progress(index + 1, rounds)
+
+
+def print_progress(done: int, total: int) -> None:
+    """A one-line progress counter on stderr."""
+    end = "\n" if done == total else ""
+    print(f"\r  round {done}/{total}", end=end, file=sys.stderr, flush=True)
