@@ -631,6 +631,31 @@ def test_max_age_and_expires_agree_with_get_expiry_age(
 
 
 @pytest.mark.parametrize(
+    ("elapsed", "body", "cookies"),
+    [(300, "1", []), (301, "None", [("session", "", deletion())])],
+    ids=["at-max-age", "past-max-age"],
+)
+def test_server_enforces_the_max_age_it_sent(
+    settings: SessionSettings,
+    clock: Any,
+    elapsed: int,
+    body: str,
+    cookies: list[Any],
+) -> None:
+    def action(s: SessionStore) -> None:
+        s["n"] = 1
+        s.set_expiry(300)
+
+    response = get(SessionApp(action), settings)
+    [(_, value, attributes)] = set_cookies(response.headers)
+    assert attributes["Max-Age"] == "300"
+    clock.advance(elapsed)
+    replayed = get(SessionApp(lambda s: s.get("n")), settings, value)
+    assert replayed.text == body
+    assert set_cookies(replayed.headers) == cookies
+
+
+@pytest.mark.parametrize(
     ("fields", "expiry"),
     [({"expire_at_browser_close": True}, None), ({}, 0)],
     ids=["setting", "set_expiry-0"],
