@@ -1082,6 +1082,28 @@ def test_one_middleware_serves_many_threads_without_crosstalk(
     assert results == {i: list(range(1, requests + 1)) for i in range(threads)}
 
 
+def test_apps_shared_header_list_is_never_mutated(settings: SessionSettings) -> None:
+    # An app may pass one module-level list to every start_response; a
+    # cookie appended to it would go to every later user.
+    shared = [("Content-Type", "text/plain")]
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        environ["signedsession.session"]["user"] = environ["QUERY_STRING"]
+        start_response("200 OK", shared)
+        return [b"ok"]
+
+    test_app = TestApp(SessionMiddleware(app, settings))
+    first = test_app.get("/?ann")
+    second = TestApp(SessionMiddleware(app, settings)).get("/?bob")
+    assert shared == [("Content-Type", "text/plain")]
+    assert [load(settings, v) for _, v, _ in set_cookies(first.headers)] == [
+        {"user": "ann"}
+    ]
+    assert [load(settings, v) for _, v, _ in set_cookies(second.headers)] == [
+        {"user": "bob"}
+    ]
+
+
 # -- construction -------------------------------------------------------------
 
 
