@@ -1,0 +1,564 @@
+"""The demo: a plain WSGI app, a Flask app and a Pyramid app, one session.
+
+``signedsession demo`` serves :func:`make_app` with waitress. The three apps
+are mounted under ``/wsgi/``, ``/flask/`` and ``/pyramid/`` by one werkzeug
+``DispatcherMiddleware`` and configured with the same secret, cookie name,
+salt, serializer and path, so a user who logs in on one is logged in on all.
+
+Flash messages live under Flask's own key, ``"_flashes"``, as Flask's
+``(category, message)`` pairs (``TaggedJSONSerializer`` keeps the tuples):
+the Flask app uses ``flask.flash``, the other two the helpers here, and
+every app reads what any other wrote. Pyramid's native queues (``"_f_"``)
+would be invisible to Flask, so the demo does not use them.
+
+Flask, Pyramid and waitress are imported inside functions only: importing
+:mod:`signedsession` never needs them.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import warnings
+from collections.abc import Iterable, MutableMapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TextIO, cast
+
+from . import clock
+from .cli import (
+    ENV_SECRET_KEY,
+    Inspection,
+    generate_key,
+    human_duration,
+    inspect_cookie,
+    to_json,
+)
+from .cookie import CookieFormat
+from .exceptions import InvalidCookie
+from .middleware import SessionMiddleware
+from .serializers import TaggedJSONSerializer
+from .settings import SessionSettings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "ENV_FALLBACK_KEYS",
+    "DemoDependencyMissing",
+    "create_server",
+    "demo_settings",
+    "make_app",
+    "serve",
+]
+
+#: Older keys the demo still accepts, whitespace-separated (key rotation).
+ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
+#: The salt all three apps sign with.
+SALT = "signedsession-demo"
+#: Where the three apps are mounted.
+MOUNTS = {"WSGI": "/wsgi", "Flask": "/flask", "Pyramid": "/pyramid"}
+FLASHES_KEY = "_flashes"
+MAX_USERNAME = 40
+
+Session = MutableMapping[str, Any]
+
+
+class DemoDependencyMissing(RuntimeError):
+    """Flask, Pyramid or waitress is not installed."""
+
+
+def demo_settings(
+    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+) -> SessionSettings:
+    """The settings the three apps share."""
+    return SessionSettings(
+        secret_key=secret_key,
+        fallback_keys=fallback_keys,
+        salt=SALT,
+        serializer=TaggedJSONSerializer(),
+        path="/",
+    )
+
+
+# -- what the three apps do to the session -----------------------------------
+
+
+def flash(session: Session, category: str, message: str) -> None:
+    """Queue ``message`` exactly as ``flask.flash`` does."""
+    flashes = list(session.get(FLASHES_KEY, []))
+    flashes.append((category, message))
+    session[FLASHES_KEY] = flashes
+
+
+def pop_flashes(session: Session) -> list[tuple[str, str]]:
+    """Take the queued messages, as ``flask.get_flashed_messages`` does."""
+    if FLASHES_KEY not in session:
+        return []
+    return [(str(c), str(m)) for c, m in session.pop(FLASHES_KEY)]
+
+
+def log_in(session: Session, framework: str, username: str) -> None:
+    """Log ``username`` in, or flash why not."""
+    name = " ".join(username.split())
+    if not name or len(name) > MAX_USERNAME:
+        flash(session, framework, f"Enter a user name of 1 to {MAX_USERNAME} letters.")
+        return
+    session["user"] = name
+    session.setdefault("counter", 0)
+    flash(session, framework, f"Logged in as {name}.")
+
+
+def count(session: Session, framework: str) -> None:
+    """Add one to the shared counter."""
+    session["counter"] = int(session.get("counter", 0)) + 1
+    flash(session, framework, f"Counter is now {session['counter']}.")
+
+
+def log_out(session: Session) -> None:
+    """Empty the session: the cookie is deleted on this response."""
+    session.clear()
+
+
+# -- the page ----------------------------------------------------------------
+
+_CSS = """
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
+header{background:#1d2330;color:#fff;padding:.8rem 1.5rem;display:flex;
+ gap:1.5rem;align-items:center;flex-wrap:wrap}
+header a{color:#cfd6e4;text-decoration:none;padding:.2rem .6rem;border-radius:4px}
+header a.on{background:#3b6ee8;color:#fff}header strong{margin-right:auto}
+main{max-width:52rem;margin:1.5rem auto;padding:0 1rem}
+section{background:#fff;border:1px solid #dde1e8;border-radius:8px;
+ padding:1rem 1.5rem;margin-bottom:1rem}
+h1{font-size:1.4rem;margin:.2rem 0 1rem}h2{font-size:1.1rem;margin:0 0 .6rem}
+form{display:inline-block;margin:.2rem .4rem .2rem 0}
+input{font:inherit;padding:.3rem .5rem}
+button{font:inherit;padding:.3rem .9rem;border:0;border-radius:4px;
+ background:#3b6ee8;color:#fff;cursor:pointer}button.quiet{background:#6b7485}
+.flash{background:#e8f5e9;border:1px solid #b4dcb7;border-radius:6px;
+ padding:.4rem .8rem;margin:.3rem 0}
+.flash b{font-size:.8rem;text-transform:uppercase;color:#4a7a4e;margin-right:.5rem}
+table{border-collapse:collapse;width:100%}td{padding:.2rem 0}
+th{text-align:left;width:9rem;color:#5a6272;font-weight:normal;
+ vertical-align:top;padding:.2rem 0}
+pre{background:#f0f2f5;padding:.6rem;border-radius:6px;overflow:auto;margin:.2rem 0}
+.bar{height:.5rem;background:#e3e6ec;border-radius:4px;max-width:20rem}
+.bar span{display:block;height:100%;background:#3b6ee8;border-radius:4px}
+.muted{color:#5a6272}code{background:#f0f2f5;padding:0 .25rem;border-radius:3px}
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _nav(current: str) -> str:
+    links = [f'<a href="/"{" class=on" if current == "Home" else ""}>Home</a>']
+    for name, mount in MOUNTS.items():
+        on = " class=on" if name == current else ""
+        links.append(f'<a href="{mount}/"{on} id="nav-{name.lower()}">{name}</a>')
+    return "<header><strong>signedsession demo</strong>" + "".join(links) + "</header>"
+
+
+def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
+    values = CookieFormat.of(settings).values(header or "")
+    if not values:
+        return (
+            "<section id=cookie><h2>The cookie your browser sent</h2>"
+            "<p class=muted>None yet: log in or count to create one.</p></section>"
+        )
+    try:
+        info: Inspection | None = inspect_cookie(values[0], settings)
+        reason = ""
+    except InvalidCookie as exc:
+        info, reason = None, exc.reason
+    if info is None:
+        return (
+            "<section id=cookie><h2>The cookie your browser sent</h2>"
+            f"<p>Rejected: <b id=rejected>{_e(reason)}</b>. The apps see an empty"
+            " session and the cookie is deleted.</p></section>"
+        )
+    now = clock.time()
+    if info.expires is None:
+        expires = "never (no max_age)"
+    else:
+        left = human_duration(info.expires.timestamp() - now)
+        expires = f"{info.expires:%Y-%m-%d %H:%M:%S} UTC (in {left})"
+    percent = 100 * info.size / info.limit
+    rows = [
+        ("Signed with", f"<span id=key>{_e(info.key_label)}</span>"),
+        ("Session id", f"<code>{_e(info.session_id)}</code>"),
+        (
+            "Issued",
+            f"{info.issued:%Y-%m-%d %H:%M:%S} UTC ({human_duration(info.age)} ago)",
+        ),
+        ("Expires", f"<span id=expires>{_e(expires)}</span>"),
+        (
+            "Size",
+            f"<span id=size>{info.size} of {info.limit} bytes</span>"
+            f" ({percent:.1f}% of the 4 KB budget)"
+            f'<div class=bar><span style="width:{min(percent, 100):.1f}%">'
+            "</span></div>",
+        ),
+        ("Decoded", f"<pre id=data>{_e(to_json(info.data))}</pre>"),
+    ]
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+    return (
+        "<section id=cookie><h2>The cookie your browser sent</h2>"
+        f"<table>{body}</table></section>"
+    )
+
+
+def render_page(
+    framework: str,
+    *,
+    user: str | None,
+    counter: int,
+    flashes: Iterable[tuple[str, str]],
+    cookie_header: str | None,
+    settings: SessionSettings,
+    notice: str = "",
+) -> str:
+    """One app's page: the session, its forms and the cookie panel."""
+    base = MOUNTS[framework]
+    items = "".join(f"<div class=flash><b>{_e(c)}</b>{_e(m)}</div>" for c, m in flashes)
+    if notice:
+        items += f"<div class=flash><b>{_e(framework)}</b>{_e(notice)}</div>"
+    if user is None:
+        who = "<p id=user>Not logged in.</p>"
+        forms = (
+            f'<form method=post action="{base}/login" id=login-form><label>User name '
+            f"<input name=username id=username maxlength={MAX_USERNAME} required>"
+            "</label> <button id=login>Log in</button></form>"
+        )
+    else:
+        who = f"<p>Logged in as <b id=user>{_e(user)}</b>.</p>"
+        forms = (
+            f'<form method=post action="{base}/logout" id=logout-form>'
+            "<button class=quiet id=logout>Log out everywhere</button></form>"
+        )
+    forms = (
+        f'<form method=post action="{base}/count" id=count-form>'
+        "<button id=count>Count +1</button>"
+        "</form>" + forms
+    )
+    others = ", ".join(
+        f'<a href="{m}/">{n}</a>' for n, m in MOUNTS.items() if n != framework
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>{framework} · signedsession demo</title>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<style>{_CSS}</style></head><body>{_nav(framework)}<main>"
+        f"<h1>This page is served by <span id=framework>{_e(framework)}</span></h1>"
+        f"<section id=session><h2>Session</h2>{items}{who}"
+        f"<p>Counter: <b id=counter>{counter}</b></p>{forms}"
+        f"<p class=muted>Open {others}: same cookie, same session.</p></section>"
+        f"{_cookie_panel(cookie_header, settings)}</main></body></html>"
+    )
+
+
+def render_home(cookie_header: str | None, settings: SessionSettings) -> str:
+    """The landing page: what the demo shows and where to start."""
+    cards = "".join(
+        f'<li><a href="{m}/">{n}</a> at <code>{m}/</code></li>'
+        for n, m in MOUNTS.items()
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<title>signedsession demo</title>"
+        "<meta name=viewport content='width=device-width,initial-scale=1'>"
+        f"<style>{_CSS}</style></head><body>{_nav('Home')}<main>"
+        "<h1>Three frameworks, one signed session</h1><section><p>Three apps run"
+        " in this process, each with its own framework's session API, all"
+        " configured with the same secret, cookie name and salt:</p>"
+        f"<ul>{cards}</ul><p>Log in on one, count on another, and watch the"
+        " same user, counter and messages everywhere. Log out on any of them"
+        " and the cookie is deleted for all. Nothing is stored on the server:"
+        " everything below comes from the cookie itself.</p></section>"
+        f"{_cookie_panel(cookie_header, settings)}</main></body></html>"
+    )
+
+
+# -- the three apps ------------------------------------------------------------
+
+
+def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
+    """The plain WSGI app, inside :class:`~signedsession.SessionMiddleware`."""
+    from werkzeug.utils import redirect
+    from werkzeug.wrappers import Request, Response
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        session = environ[settings.environ_key]
+        response: Response
+        if request.method == "POST" and request.path in ("/login", "/count", "/logout"):
+            if request.path == "/login":
+                log_in(session, "WSGI", request.form.get("username", ""))
+            elif request.path == "/count":
+                count(session, "WSGI")
+            else:
+                log_out(session)
+                return redirect(MOUNTS["WSGI"] + "/?bye=1", 303)(
+                    environ, start_response
+                )
+            response = redirect(MOUNTS["WSGI"] + "/", 303)
+        elif request.method == "GET" and request.path == "/":
+            flashes = pop_flashes(session)
+            page = render_page(
+                "WSGI",
+                user=session.get("user"),
+                counter=int(session.get("counter", 0)),
+                flashes=flashes,
+                cookie_header=request.headers.get("Cookie"),
+                settings=settings,
+                notice="Logged out everywhere." if "bye" in request.args else "",
+            )
+            response = Response(page, content_type="text/html; charset=utf-8")
+        else:
+            response = Response("Not found", status=404)
+        return response(environ, start_response)
+
+    return SessionMiddleware(app, settings)
+
+
+def make_home_app(settings: SessionSettings) -> WSGIApplication:
+    """The landing page at ``/``; it reads the cookie without a session."""
+    from werkzeug.wrappers import Request, Response
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        if request.path != "/":
+            response = Response("Not found", status=404)
+        else:
+            page = render_home(request.headers.get("Cookie"), settings)
+            response = Response(page, content_type="text/html; charset=utf-8")
+        return response(environ, start_response)
+
+    return app
+
+
+def make_flask_app(settings: SessionSettings) -> WSGIApplication:
+    """The Flask app, with ``SignedSessionInterface``."""
+    from flask import Flask, get_flashed_messages, redirect, request, session
+    from flask import flash as flask_flash
+
+    from .adapters.flask import SignedSessionInterface  # type: ignore[import-not-found, unused-ignore]
+
+    app = Flask("signedsession.demo.flask")
+    app.config["SECRET_KEY"] = settings.secret_key
+    app.config["SESSION_COOKIE_NAME"] = settings.cookie_name
+    # Flask omits SameSite by default; the shared cookie must not change
+    # attributes with the app that last wrote it.
+    app.config["SESSION_COOKIE_SAMESITE"] = settings.samesite
+    app.config["SESSION_COOKIE_HTTPONLY"] = settings.httponly
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings.max_age or 0)
+    app.session_interface = SignedSessionInterface(
+        fallback_keys=settings.fallback_keys,
+        salt=settings.salt,
+        serializer=settings.serializer,
+        path=settings.path,
+    )
+    base = MOUNTS["Flask"]
+
+    @app.get("/")
+    def page() -> str:
+        return render_page(
+            "Flask",
+            user=session.get("user"),
+            counter=int(session.get("counter", 0)),
+            flashes=cast(
+                "list[tuple[str, str]]", get_flashed_messages(with_categories=True)
+            ),
+            cookie_header=request.headers.get("Cookie"),
+            settings=settings,
+            notice="Logged out everywhere." if "bye" in request.args else "",
+        )
+
+    @app.post("/login")
+    def login() -> Any:
+        # Permanent: a cookie with Max-Age, like the other two apps set.
+        session.permanent = True
+        log_in(session, "Flask", request.form.get("username", ""))
+        return redirect(base + "/", 303)
+
+    @app.post("/count")
+    def count_view() -> Any:
+        session.permanent = True
+        session["counter"] = int(session.get("counter", 0)) + 1
+        # Flask's own flash: it writes the very format the helpers read.
+        flask_flash(f"Counter is now {session['counter']}.", "Flask")
+        return redirect(base + "/", 303)
+
+    @app.post("/logout")
+    def logout() -> Any:
+        log_out(session)
+        return redirect(base + "/?bye=1", 303)
+
+    return app
+
+
+def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
+    """The Pyramid app, with ``SignedSessionFactory``."""
+    from pyramid.config import Configurator  # type: ignore[import-untyped, unused-ignore]
+    from pyramid.httpexceptions import HTTPSeeOther  # type: ignore[import-untyped, unused-ignore]
+    from pyramid.request import Request  # type: ignore[import-untyped, unused-ignore]
+    from pyramid.response import Response  # type: ignore[import-untyped, unused-ignore]
+
+    from .adapters.pyramid import SignedSessionFactory  # type: ignore[import-not-found, unused-ignore]
+
+    base = MOUNTS["Pyramid"]
+
+    def page(request: Request) -> Response:
+        session = request.session
+        return Response(
+            render_page(
+                "Pyramid",
+                user=session.get("user"),
+                counter=int(session.get("counter", 0)),
+                flashes=pop_flashes(session),
+                cookie_header=request.headers.get("Cookie"),
+                settings=settings,
+                notice="Logged out everywhere." if "bye" in request.GET else "",
+            ),
+            content_type="text/html",
+            charset="utf-8",
+        )
+
+    def login(request: Request) -> HTTPSeeOther:
+        log_in(request.session, "Pyramid", request.POST.get("username", ""))
+        return HTTPSeeOther(base + "/")
+
+    def count_view(request: Request) -> HTTPSeeOther:
+        count(request.session, "Pyramid")
+        return HTTPSeeOther(base + "/")
+
+    def logout(request: Request) -> HTTPSeeOther:
+        log_out(request.session)
+        return HTTPSeeOther(base + "/?bye=1")
+
+    with Configurator() as config:
+        config.set_session_factory(
+            SignedSessionFactory(
+                settings.secret_key,
+                fallback_secrets=settings.fallback_keys,
+                cookie_name=settings.cookie_name,
+                salt=settings.salt,
+                serializer=settings.serializer,
+                path=settings.path,
+                # Pyramid's defaults are a browser-session cookie and a
+                # 20-minute timeout; the demo's cookie lives max_age, as the
+                # other two apps' do, and is re-signed only when modified.
+                max_age=settings.max_age,
+                timeout=settings.max_age,
+                reissue_time=None,
+            )
+        )
+        for name, path, view, method in (
+            ("page", "/", page, "GET"),
+            ("login", "/login", login, "POST"),
+            ("count", "/count", count_view, "POST"),
+            ("logout", "/logout", logout, "POST"),
+        ):
+            config.add_route(name, path)
+            config.add_view(view, route_name=name, request_method=method)
+        return config.make_wsgi_app()  # type: ignore[no-any-return]
+
+
+def make_app(
+    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+) -> WSGIApplication:
+    """The demo: the three apps and a landing page behind one dispatcher.
+
+    :raises DemoDependencyMissing: Flask or Pyramid is not installed.
+    """
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    settings = demo_settings(secret_key, fallback_keys=fallback_keys)
+    try:
+        with warnings.catch_warnings():
+            # Pyramid 2.x and WebOb import deprecated modules (pkg_resources,
+            # cgi); the demo's first screen should not be their warnings.
+            warnings.filterwarnings("ignore", "pkg_resources", UserWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
+            flask_app = make_flask_app(settings)
+            pyramid_app = make_pyramid_app(settings)
+    except ImportError as exc:
+        raise DemoDependencyMissing(_missing(exc)) from None
+    return DispatcherMiddleware(
+        make_home_app(settings),
+        {
+            MOUNTS["WSGI"]: make_wsgi_app(settings),
+            MOUNTS["Flask"]: flask_app,
+            MOUNTS["Pyramid"]: pyramid_app,
+        },
+    )
+
+
+def _missing(exc: ImportError) -> str:
+    return (
+        f"the demo needs Flask, Pyramid and waitress ({exc.name or exc} is"
+        " missing): pip install 'signedsession[demo]'"
+    )
+
+
+def create_server(app: WSGIApplication, *, host: str, port: int) -> Any:
+    """A waitress server for ``app``, bound but not yet running.
+
+    ``port`` 0 picks a free port; the server's ``effective_port`` tells it.
+
+    :raises DemoDependencyMissing: waitress is not installed.
+    :raises OSError: the address cannot be bound.
+    """
+    try:
+        import waitress  # type: ignore[import-untyped, unused-ignore]
+    except ImportError as exc:
+        raise DemoDependencyMissing(_missing(exc)) from None
+    return waitress.create_server(
+        app, host=host, port=port, threads=4, ident="signedsession-demo"
+    )
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    environ: MutableMapping[str, str] | None = None,
+    out: TextIO | None = None,
+) -> None:
+    """Serve the demo until interrupted.
+
+    The secret is ``$SIGNEDSESSION_SECRET_KEY``; when unset, a random key is
+    made for this run and a notice printed. ``$SIGNEDSESSION_FALLBACK_KEYS``
+    lists older keys, to watch a rotation.
+
+    :raises DemoDependencyMissing: Flask, Pyramid or waitress is missing.
+    :raises OSError: the address cannot be bound.
+    """
+    env = os.environ if environ is None else environ
+    out = sys.stdout if out is None else out
+    secret = env.get(ENV_SECRET_KEY, "").strip()
+    if not secret:
+        secret = generate_key()
+        print(
+            f"{ENV_SECRET_KEY} is not set: using a random secret key for this"
+            " run, so sessions end when the demo stops. To keep them:"
+            f" export {ENV_SECRET_KEY}=$(signedsession genkey)",
+            file=out,
+        )
+    fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
+    server = create_server(
+        make_app(secret, fallback_keys=fallbacks), host=host, port=port
+    )
+    url = f"http://{host}:{server.effective_port}"
+    print(f"signedsession demo: serving on {url}/ (Ctrl+C to stop)", file=out)
+    for name, mount in MOUNTS.items():
+        print(f"  {name:<8} {url}{mount}/", file=out)
+    if fallbacks:
+        print(
+            f"  accepting {len(fallbacks)} fallback key(s) from {ENV_FALLBACK_KEYS}",
+            file=out,
+        )
+    out.flush()
+    server.run()
