@@ -22,7 +22,7 @@ from pyramid.interfaces import (  # type: ignore[import-untyped]
     ISessionFactory,
 )
 from pyramid.settings import asbool  # type: ignore[import-untyped]
-from zope.interface import implementer, provider  # type: ignore[import-untyped]
+from zope.interface import implementer  # type: ignore[import-untyped]
 
 from signedsession import clock
 from signedsession.codec import Codec, new_session_id
@@ -214,7 +214,7 @@ def _seconds(name: str, value: object) -> int | None:
         ) from None
 
 
-@provider(ISessionFactory)
+@implementer(ISessionFactory)
 class SignedSessionFactory:
     """A Pyramid session factory storing the session in a signed cookie.
 

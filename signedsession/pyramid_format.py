@@ -50,6 +50,15 @@ def _salted_secret(salt: _Text, secret: _Text) -> bytes:
         return _encode(salt, "utf-8") + _encode(secret, "utf-8")
 
 
+def _digest_size(hashalg: str) -> int:
+    try:
+        return hashlib.new(hashalg).digest_size
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"hashalg must be a digest name hashlib knows, got {hashalg!r}"
+        ) from None
+
+
 class PyramidCookieFormat:
     """Verifies and decodes a ``SignedCookieSessionFactory`` cookie value.
 
@@ -80,12 +89,7 @@ class PyramidCookieFormat:
         hashalg: str = DEFAULT_HASHALG,
         serializer: Serializer | None = None,
     ) -> None:
-        try:
-            self._size = hashlib.new(hashalg).digest_size
-        except (ValueError, TypeError):
-            raise ValueError(
-                f"hashalg must be a digest name hashlib knows, got {hashalg!r}"
-            ) from None
+        self._size = _digest_size(hashalg)
         self._macs = tuple(
             hmac.new(_salted_secret(salt, key), digestmod=hashalg)
             for key in (settings.secret_key, *settings.fallback_keys)
@@ -104,7 +108,7 @@ class PyramidCookieFormat:
         serializer: Serializer | None = None,
     ) -> Callable[[SessionSettings], PyramidCookieFormat]:
         """A ``migrate_from`` entry reading cookies made with these options."""
-        hashlib.new(hashalg)  # fail at configuration, not on the first request
+        _digest_size(hashalg)  # fail at configuration, not on the first request
         return partial(cls, salt=salt, hashalg=hashalg, serializer=serializer)
 
     def loads(self, value: str) -> Decoded:
