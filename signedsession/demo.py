@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import os
+import socket
 import sys
 import warnings
 from collections.abc import Iterable, MutableMapping
@@ -515,9 +516,21 @@ def create_server(app: WSGIApplication, *, host: str, port: int) -> Any:
         import waitress  # type: ignore[import-untyped, unused-ignore]
     except ImportError as exc:
         raise DemoDependencyMissing(_missing(exc)) from None
+    if port:
+        _check_bindable(host, port)
     return waitress.create_server(
         app, host=host, port=port, threads=4, ident="signedsession-demo"
     )
+
+
+def _check_bindable(host: str, port: int) -> None:
+    # waitress leaks its sockets when binding fails; find out first.
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    )[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(address)
 
 
 def serve(
@@ -539,18 +552,20 @@ def serve(
     env = os.environ if environ is None else environ
     out = sys.stdout if out is None else out
     secret = env.get(ENV_SECRET_KEY, "").strip()
-    if not secret:
+    random_secret = not secret
+    if random_secret:
         secret = generate_key()
+    fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
+    server = create_server(
+        make_app(secret, fallback_keys=fallbacks), host=host, port=port
+    )
+    if random_secret:
         print(
             f"{ENV_SECRET_KEY} is not set: using a random secret key for this"
             " run, so sessions end when the demo stops. To keep them:"
             f" export {ENV_SECRET_KEY}=$(signedsession genkey)",
             file=out,
         )
-    fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
-    server = create_server(
-        make_app(secret, fallback_keys=fallbacks), host=host, port=port
-    )
     url = f"http://{host}:{server.effective_port}"
     print(f"signedsession demo: serving on {url}/ (Ctrl+C to stop)", file=out)
     for name, mount in MOUNTS.items():
