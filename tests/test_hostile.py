@@ -1,0 +1,1098 @@
+"""Hostile cookies through every front door: no 500, no leak, nothing accepted.
+
+Each row of ``ROWS`` builds one or more raw ``Cookie`` headers (as PEP 3333
+delivers them: latin-1 decoded bytes in ``HTTP_COOKIE``) and states the
+outcome: ``accepted`` with the data, ``rejected`` with the logged reason,
+``short`` (a value under 8 characters: no cookie, as in Django) or
+``ignored`` (no cookie of our name at all). Every header goes through
+each front door -- :class:`~signedsession.SessionMiddleware` and the Flask
+and Pyramid adapters -- under WebTest's lint, and each must answer below
+500, within 50 ms of CPU and 10 MB of allocations, log exactly one warning
+on ``signedsession.security`` for a rejected cookie (its reason, never its
+content), and accept a valid cookie right after.
+
+Rows marked "leaked key" are signed with the real key through the codec's
+own signing machinery: they model a leaked or reused secret, where only the
+decoding limits stand between the attacker and the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+import tracemalloc
+import warnings
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pytest
+
+import signedsession.clock
+from signedsession import SessionMiddleware, SessionSettings, TaggedJSONSerializer
+from signedsession.codec import Codec
+
+with warnings.catch_warnings():
+    # WebOb imports the deprecated cgi module; nothing we can change.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from webtest import TestApp
+
+SECRET = "test-secret-key-that-is-32-bytes-long!"
+NOW = 1_800_000_000
+#: A fixed id holding both URL-safe specials, so alphabet games always bite.
+SESSION_ID = "Ab-_Cd-_Ef-_Gh-_Ij-_Kl"
+VALID_DATA = {"user": "alice", "n": 41}
+SECURITY = "signedsession.security"
+CPU_BUDGET = 0.050
+MEMORY_BUDGET = 10 * 1024 * 1024
+
+
+# -- front doors --------------------------------------------------------------
+
+
+@dataclass
+class Door:
+    """One way in: a WSGI app whose view shows and bumps the session."""
+
+    name: str
+    settings: SessionSettings
+    build: Callable[[SessionSettings], Any]
+    #: Whether a rejected or short cookie is deleted on a read-only request.
+    deletes_on_read: bool = True
+    tagged: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tagged = isinstance(self.settings.serializer, TaggedJSONSerializer)
+
+    def app(self) -> TestApp:
+        return TestApp(self.build(self.settings), lint=True)
+
+
+def _view(session: Any, write: bool) -> bytes:
+    body = json.dumps(dict(session.items()), sort_keys=True).encode()
+    if write:
+        session["n"] = session.get("n", 0) + 1
+    return body
+
+
+def _wsgi_app(settings: SessionSettings) -> Any:
+    def inner(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        session = environ[settings.environ_key]
+        body = _view(session, "write" in environ.get("QUERY_STRING", ""))
+        start_response(
+            "200 OK",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return SessionMiddleware(inner, settings)
+
+
+DOORS = [
+    Door("middleware", SessionSettings(secret_key=SECRET), _wsgi_app),
+    Door(
+        "middleware-tagged-host",
+        SessionSettings(
+            secret_key=SECRET,
+            cookie_name="__Host-session",
+            secure=True,
+            serializer=TaggedJSONSerializer(),
+        ),
+        _wsgi_app,
+    ),
+]
+
+
+# -- building cookies ---------------------------------------------------------
+
+
+def _b64(data: bytes) -> str:
+    from base64 import urlsafe_b64encode
+
+    return urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def deflate(raw: bytes) -> str:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return "~" + _b64(packer.compress(raw) + packer.flush())
+
+
+@dataclass
+class Context:
+    """What a row needs to build headers for one door."""
+
+    door: Door
+
+    @property
+    def name(self) -> str:
+        return self.door.settings.cookie_name
+
+    @property
+    def codec(self) -> Codec:
+        return Codec.of(self.door.settings)
+
+    def valid(self, data: dict[str, Any] | None = None) -> str:
+        """A genuine cookie value, made by the codec."""
+        return self.codec.dumps(
+            VALID_DATA if data is None else data,
+            session_id=SESSION_ID,
+            created=NOW,
+            issued=NOW,
+        )
+
+    def forge(
+        self,
+        payload: str,
+        *,
+        session_id: str = SESSION_ID,
+        created: str = f"{NOW:x}",
+        issued: str = f"{NOW:x}",
+        fields: list[str] | None = None,
+    ) -> str:
+        """Sign an arbitrary body with the real key (a leaked key)."""
+        parts = fields if fields is not None else [payload, session_id, created, issued]
+        body = ".".join(parts).encode("ascii")
+        codec = self.codec
+        signature = codec._signature(codec._macs[0], body)
+        return f"{body.decode('ascii')}.{signature.decode('ascii')}"
+
+    def raw(self, raw: bytes, *, compress: bool = False) -> str:
+        """Sign a serialized payload, compressed or not."""
+        return self.forge(deflate(raw) if compress else _b64(raw))
+
+    def cookie(self, value: str) -> str:
+        return f"{self.name}={value}"
+
+
+@dataclass
+class Row:
+    id: str
+    headers: Callable[[Context], list[str]]
+    outcome: str  # accepted | rejected | short | ignored
+    reason: str | None = None
+    data: Callable[[Context], dict[str, Any]] | None = None
+    #: Only for doors whose serializer is (or is not) TaggedJSONSerializer.
+    tagged: bool | None = None
+
+
+def one(build: Callable[[Context], str]) -> Callable[[Context], list[str]]:
+    return lambda ctx: [ctx.cookie(build(ctx))]
+
+
+def raw_header(build: Callable[[Context], str]) -> Callable[[Context], list[str]]:
+    return lambda ctx: [build(ctx)]
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _swap(char: str) -> str:
+    return ALPHABET[(ALPHABET.index(char) + 1) % 64] if char in ALPHABET else "A"
+
+
+def tamper_field(index: int) -> Callable[[Context], list[str]]:
+    """Every single-byte change of one dot-separated field of a valid value."""
+
+    def build(ctx: Context) -> list[str]:
+        value = ctx.valid()
+        parts = value.split(".")
+        start = sum(len(p) + 1 for p in parts[:index])
+        end = start + len(parts[index])
+        return [
+            ctx.cookie(value[:i] + _swap(value[i]) + value[i + 1 :])
+            for i in range(start, end)
+        ]
+
+    return build
+
+
+def truncations(ctx: Context) -> list[str]:
+    value = ctx.valid()
+    return [ctx.cookie(value[:k]) for k in range(8, len(value), 3)]
+
+
+def dot_tampers(ctx: Context) -> list[str]:
+    value = ctx.valid()
+    dots = [i for i, c in enumerate(value) if c == "."]
+    return [ctx.cookie(value[:i] + "A" + value[i + 1 :]) for i in dots] + [
+        ctx.cookie(value[:i] + "." + value[i:]) for i in dots
+    ]
+
+
+def latin1_tampers(ctx: Context) -> list[str]:
+    value = ctx.valid()
+    return [
+        ctx.cookie(value[:i] + "\xff" + value[i + 1 :]) for i in range(0, len(value), 7)
+    ]
+
+
+def foreign(kind: str) -> Callable[[Context], list[str]]:
+    return lambda ctx: [ctx.cookie(FOREIGN[kind])]
+
+
+def translate(table: dict[str, str]) -> Callable[[Context], str]:
+    return lambda ctx: ctx.valid().translate(str.maketrans(table))
+
+
+def nested(depth: int) -> bytes:
+    return b'{"a":' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+
+def utf8_as_latin1(text: str) -> str:
+    return text.encode("utf-8").decode("latin-1")
+
+
+def valid_data(ctx: Context) -> dict[str, Any]:
+    return dict(VALID_DATA)
+
+
+ROWS: list[Row] = [
+    # -- empty, short and quoted values
+    Row("empty-value", lambda ctx: [f"{ctx.name}="], "short"),
+    Row("empty-quoted-value", lambda ctx: [f'{ctx.name}=""'], "short"),
+    Row("seven-characters", one(lambda ctx: "abcdefg"), "short"),
+    Row("name-without-value", lambda ctx: [ctx.name], "short"),
+    Row(
+        "quoted-valid-value-is-unquoted",
+        one(lambda ctx: f'"{ctx.valid()}"'),
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "quoted-value-with-escapes",
+        one(lambda ctx: '"' + "\\" + "\\".join(ctx.valid()) + '"'),
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "unterminated-quote",
+        one(lambda ctx: '"' + ctx.valid()),
+        "ignored",
+    ),
+    Row(
+        "valid-after-whitespace",
+        lambda ctx: [f" \t {ctx.cookie(ctx.valid())}"],
+        "accepted",
+        data=valid_data,
+    ),
+    # -- garbage and random base64
+    Row("garbage", one(lambda ctx: "garbage!!garbage"), "rejected", "bad signature"),
+    Row(
+        "random-base64-short",
+        one(lambda ctx: secrets.token_urlsafe(24)),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "random-base64-long",
+        one(lambda ctx: secrets.token_urlsafe(3000)),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "random-base64-in-five-fields",
+        one(lambda ctx: ".".join(secrets.token_urlsafe(16) for _ in range(5))),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "five-empty-fields",
+        one(lambda ctx: "........"),
+        "rejected",
+        "bad signature",
+    ),
+    # -- single-byte tampering and truncation
+    Row("tamper-every-byte-of-payload", tamper_field(0), "rejected", "bad signature"),
+    Row(
+        "tamper-every-byte-of-session-id", tamper_field(1), "rejected", "bad signature"
+    ),
+    Row("tamper-every-byte-of-created", tamper_field(2), "rejected", "bad signature"),
+    Row("tamper-every-byte-of-issued", tamper_field(3), "rejected", "bad signature"),
+    Row("tamper-every-byte-of-signature", tamper_field(4), "rejected", "bad signature"),
+    Row("tamper-every-dot", dot_tampers, "rejected", "bad signature"),
+    Row("latin1-byte-every-7th-position", latin1_tampers, "rejected", "bad signature"),
+    Row("truncate-every-3rd-offset", truncations, "rejected", "bad signature"),
+    Row("truncate-to-7", one(lambda ctx: ctx.valid()[:7]), "short"),
+    Row(
+        "signature-dropped",
+        one(lambda ctx: ctx.valid().rpartition(".")[0]),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "signature-of-another-cookie",
+        one(
+            lambda ctx: (
+                ctx.valid().rpartition(".")[0]
+                + "."
+                + ctx.valid({"user": "mallory"}).rpartition(".")[2]
+            )
+        ),
+        "rejected",
+        "bad signature",
+    ),
+    # -- padding and alphabet games
+    Row(
+        "padding-appended",
+        one(lambda ctx: ctx.valid() + "="),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "padding-appended-twice",
+        one(lambda ctx: ctx.valid() + "=="),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "padding-inside-payload",
+        one(lambda ctx: ctx.valid().replace(".", "==.", 1)),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "standard-base64-alphabet",
+        one(translate({"-": "+", "_": "/"})),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "swapped-case",
+        one(lambda ctx: ctx.valid().swapcase()),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "percent-encoded",
+        one(lambda ctx: ctx.valid().replace("-", "%2D")),
+        "rejected",
+        "bad signature",
+    ),
+    # -- other frameworks' cookies, made by them with another secret
+    Row("flask-cookie", foreign("flask"), "rejected", "bad signature"),
+    Row("django-cookie", foreign("django"), "rejected", "bad signature"),
+    Row("pyramid-cookie", foreign("pyramid"), "rejected", "bad signature"),
+    Row("starlette-cookie", foreign("starlette"), "rejected", "bad signature"),
+    # -- timestamps
+    Row(
+        "issued-past-max-age",
+        one(
+            lambda ctx: ctx.forge(
+                _b64(b"{}"), issued=f"{NOW - 1209601:x}", created=f"{NOW - 1209601:x}"
+            )
+        ),
+        "rejected",
+        "expired",
+    ),
+    Row(
+        "issued-at-max-age",
+        one(
+            lambda ctx: ctx.forge(
+                _b64(b'{"a":1}'),
+                issued=f"{NOW - 1209600:x}",
+                created=f"{NOW - 1209600:x}",
+            )
+        ),
+        "accepted",
+        data=lambda ctx: {"a": 1},
+    ),
+    Row(
+        "issued-beyond-clock-skew",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), issued=f"{NOW + 61:x}")),
+        "rejected",
+        "timestamp in the future",
+    ),
+    Row(
+        "issued-within-clock-skew",
+        one(lambda ctx: ctx.forge(_b64(b'{"a":1}'), issued=f"{NOW + 60:x}")),
+        "accepted",
+        data=lambda ctx: {"a": 1},
+    ),
+    Row(
+        "issued-far-future",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), issued="f" * 200)),
+        "rejected",
+        "timestamp in the future",
+    ),
+    Row(
+        "created-after-issued",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), created=f"{NOW + 1:x}")),
+        "rejected",
+        "timestamp in the future",
+    ),
+    Row(
+        "negative-issued",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), created="-1", issued="-1")),
+        "rejected",
+        "expired",
+    ),
+    Row(
+        "non-hex-timestamp",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), issued="zz")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "empty-timestamp",
+        one(lambda ctx: ctx.forge(_b64(b"{}"), issued="")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "expiry-passed",
+        one(lambda ctx: ctx.raw(b'{"_session_expiry":"2020-01-01T00:00:00+00:00"}')),
+        "rejected",
+        "expired",
+    ),
+    Row(
+        "expiry-past-year-9999",
+        one(lambda ctx: ctx.raw(b'{"_session_expiry":"9999-12-31T23:59:59-12:00"}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "expiry-seconds-overflow",
+        one(lambda ctx: ctx.raw(b'{"_session_expiry":1000000000000}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "expiry-negative",
+        one(lambda ctx: ctx.raw(b'{"_session_expiry":-5}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "expiry-not-a-date",
+        one(lambda ctx: ctx.raw(b'{"_session_expiry":"soon"}')),
+        "rejected",
+        "malformed",
+    ),
+    # -- leaked key: structure
+    Row(
+        "leaked-key-four-fields",
+        one(lambda ctx: ctx.forge("", fields=[_b64(b"{}"), SESSION_ID, "1"])),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-six-fields",
+        one(lambda ctx: ctx.forge("", fields=[_b64(b"{}"), SESSION_ID, "1", "1", "1"])),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-bad-base64",
+        one(lambda ctx: ctx.forge("!!!!")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-not-deflate",
+        one(lambda ctx: ctx.forge("~" + _b64(b"this is not a deflate stream"))),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-truncated-deflate",
+        one(lambda ctx: ctx.forge(deflate(b'{"a":"' + b"xy" * 500 + b'"}')[:-4])),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-zlib-header-deflate",
+        one(lambda ctx: ctx.forge("~" + _b64(zlib.compress(b'{"a":1}')))),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-invalid-utf8",
+        one(lambda ctx: ctx.raw(b'{"a":"\xff\xfe"}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-trailing-garbage-json",
+        one(lambda ctx: ctx.raw(b'{"a":1} x')),
+        "rejected",
+        "malformed",
+    ),
+    # -- leaked key: bombs
+    Row(
+        "leaked-key-zip-bomb-1mb",
+        one(lambda ctx: ctx.raw(b'{"a":"' + b"x" * 10**6 + b'"}', compress=True)),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "leaked-key-zip-bomb-64mb-cookie-87kb",
+        one(
+            lambda ctx: ctx.raw(b'{"a":"' + b"x" * (64 * 2**20) + b'"}', compress=True)
+        ),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "leaked-key-uncompressed-over-cap",
+        one(lambda ctx: ctx.raw(b'{"a":"' + b"x" * 70000 + b'"}')),
+        "rejected",
+        "too large",
+    ),
+    # -- leaked key: shapes
+    Row(
+        "leaked-key-json-list", one(lambda ctx: ctx.raw(b"[]")), "rejected", "malformed"
+    ),
+    Row(
+        "leaked-key-json-string",
+        one(lambda ctx: ctx.raw(b'"x"')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-json-number",
+        one(lambda ctx: ctx.raw(b"7")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-json-null",
+        one(lambda ctx: ctx.raw(b"null")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-empty-payload",
+        one(lambda ctx: ctx.raw(b"")),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-nesting-100000",
+        one(lambda ctx: ctx.raw(nested(100_000), compress=True)),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "leaked-key-nesting-30000-under-size-cap",
+        one(lambda ctx: ctx.raw(nested(30_000), compress=True)),
+        "rejected",
+        "too deeply nested",
+    ),
+    Row(
+        "leaked-key-nesting-dicts-10000",
+        one(
+            lambda ctx: ctx.raw(b'{"a":' * 10_000 + b"1" + b"}" * 10_000, compress=True)
+        ),
+        "rejected",
+        "too deeply nested",
+    ),
+    Row(
+        "leaked-key-brackets-in-unterminated-string",
+        one(lambda ctx: ctx.raw(b"[" * 70 + b'"' + b'\\"' * 30000, compress=True)),
+        "rejected",
+        "too deeply nested",
+    ),
+    Row(
+        "leaked-key-quadratic-string-scan",
+        one(lambda ctx: ctx.raw(b'{"a":"' + b'\\"' * 30000 + b"[" * 70, compress=True)),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-integer-10e6-digits",
+        one(lambda ctx: ctx.raw(b'{"a":' + b"7" * 10**6 + b"}", compress=True)),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "leaked-key-integer-5000-digits",
+        one(lambda ctx: ctx.raw(b'{"a":' + b"7" * 5000 + b"}", compress=True)),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-nan",
+        one(lambda ctx: ctx.raw(b'{"a":NaN}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-infinity",
+        one(lambda ctx: ctx.raw(b'{"a":Infinity}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-negative-infinity",
+        one(lambda ctx: ctx.raw(b'{"a":-Infinity}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-float-overflow",
+        one(lambda ctx: ctx.raw(b'{"a":1e400}')),
+        "rejected",
+        "malformed",
+    ),
+    Row(
+        "leaked-key-100000-keys",
+        one(
+            lambda ctx: ctx.raw(
+                json.dumps({f"k{i}": 0 for i in range(100_000)}).encode(),
+                compress=True,
+            )
+        ),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "leaked-key-5000-duplicate-keys",
+        one(lambda ctx: ctx.raw(b"{" + b'"k":0,' * 5000 + b'"k":1}', compress=True)),
+        "accepted",
+        data=lambda ctx: {"k": 1},
+    ),
+    # -- leaked key: tags (TaggedJSONSerializer doors only)
+    Row(
+        "leaked-key-tag-uuid-int",
+        one(lambda ctx: ctx.raw(b'{"a":{" u":5}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-date-int",
+        one(lambda ctx: ctx.raw(b'{"a":{" d":5}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-tuple-int",
+        one(lambda ctx: ctx.raw(b'{"a":{" t":5}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-bytes-list",
+        one(lambda ctx: ctx.raw(b'{"a":{" b":[]}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-decimal-nan",
+        one(lambda ctx: ctx.raw(b'{"a":{" dc":"NaN"}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-decimal-snan",
+        one(lambda ctx: ctx.raw(b'{"a":{" dc":"sNaN"}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    Row(
+        "leaked-key-tag-dict-wrapper-list",
+        one(lambda ctx: ctx.raw(b'{"a":{" di":[]}}')),
+        "rejected",
+        "malformed",
+        tagged=True,
+    ),
+    # -- header-level attacks
+    Row(
+        "header-100kb-other-cookie-then-valid",
+        lambda ctx: ["junk=" + "x" * 100_000 + "; " + ctx.cookie(ctx.valid())],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "header-100kb-our-cookie",
+        one(lambda ctx: "x" * 100_000),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "header-100kb-backslash-quoted",
+        one(lambda ctx: '"' + '\\"' * 50_000 + '"'),
+        "rejected",
+        "too large",
+    ),
+    Row(
+        "header-100kb-unterminated-backslash-quotes",
+        lambda ctx: ['junk="' + '\\";' * 33_000 + " " + ctx.cookie(ctx.valid())],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "header-100kb-unterminated-quote-then-valid",
+        lambda ctx: ['junk="' + "a" * 100_000 + "; " + ctx.cookie(ctx.valid())],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "header-5000-semicolons",
+        lambda ctx: [";" * 5000 + ctx.cookie(ctx.valid())],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "duplicates-50-garbage",
+        lambda ctx: ["; ".join(ctx.cookie(f"garbage-{i:04}") for i in range(50))],
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "duplicates-valid-first-of-50",
+        lambda ctx: [
+            "; ".join(
+                [ctx.cookie(ctx.valid())]
+                + [ctx.cookie(f"garbage-{i:04}") for i in range(49)]
+            )
+        ],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "duplicates-valid-8th",
+        lambda ctx: [
+            "; ".join(
+                [ctx.cookie(f"garbage-{i:04}") for i in range(7)]
+                + [ctx.cookie(ctx.valid())]
+            )
+        ],
+        "accepted",
+        data=valid_data,
+    ),
+    Row(
+        "duplicates-valid-50th-not-tried",
+        lambda ctx: [
+            "; ".join(
+                [ctx.cookie(f"garbage-{i:04}") for i in range(49)]
+                + [ctx.cookie(ctx.valid())]
+            )
+        ],
+        "rejected",
+        "bad signature",
+    ),
+    # -- control characters and encodings
+    Row(
+        "nul-before-value",
+        one(lambda ctx: "\x00" + ctx.valid()),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "nul-after-value",
+        one(lambda ctx: ctx.valid() + "\x00"),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "crlf-inside-value",
+        one(lambda ctx: ctx.valid()[:20] + "\r\n" + ctx.valid()[20:]),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "crlf-header-injection-after-value",
+        lambda ctx: [ctx.cookie(ctx.valid()) + "\r\nX-Injected: 1"],
+        "ignored",
+    ),
+    Row(
+        "invalid-utf8-in-value",
+        one(lambda ctx: ctx.valid()[:10] + "\xc3\x28" + ctx.valid()[10:]),
+        "rejected",
+        "bad signature",
+    ),
+    Row(
+        "utf8-text-value",
+        one(lambda ctx: utf8_as_latin1("sessión-ünïcode-välue")),
+        "rejected",
+        "bad signature",
+    ),
+    # -- look-alike names: never our cookie (this is what defeats __Host-)
+    Row(
+        "nbsp-prefixed-name-utf8",
+        raw_header(lambda ctx: utf8_as_latin1("\u00a0") + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "nbsp-prefixed-name-latin1",
+        raw_header(lambda ctx: "\xa0" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "nbsp-suffixed-name",
+        raw_header(lambda ctx: f"{ctx.name}\xa0={ctx.valid()}"),
+        "ignored",
+    ),
+    Row(
+        "ideographic-space-prefixed-name",
+        raw_header(lambda ctx: utf8_as_latin1("\u3000") + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "vertical-tab-prefixed-name",
+        raw_header(lambda ctx: "\x0b" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "form-feed-prefixed-name",
+        raw_header(lambda ctx: "\x0c" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "file-separator-prefixed-name",
+        raw_header(lambda ctx: "\x1c" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "next-line-prefixed-name",
+        raw_header(lambda ctx: utf8_as_latin1("\u0085") + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "newline-prefixed-name",
+        raw_header(lambda ctx: "\n" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "nul-prefixed-name",
+        raw_header(lambda ctx: "\x00" + ctx.cookie(ctx.valid())),
+        "ignored",
+    ),
+    Row(
+        "upper-case-name",
+        raw_header(lambda ctx: f"{ctx.name.upper()}={ctx.valid()}"),
+        "ignored",
+    ),
+    Row(
+        "name-as-value-of-another-cookie",
+        raw_header(lambda ctx: f"x={ctx.name}={ctx.valid()}"),
+        "ignored",
+    ),
+]
+
+
+def _cases() -> Iterator[Any]:
+    for door in DOORS:
+        for row in ROWS:
+            if row.tagged is not None and row.tagged != door.tagged:
+                continue
+            yield pytest.param(door, row, id=f"{door.name}-{row.id}")
+
+
+# -- foreign cookies, made by the real libraries with another secret ------------
+
+
+def _flask_cookie() -> str:
+    from flask import Flask, session
+
+    app = Flask("foreign")
+    app.secret_key = "another-secret-for-the-flask-app!"
+
+    @app.get("/")
+    def view() -> str:
+        session["user_id"] = 1
+        return "ok"
+
+    header = app.test_client().get("/").headers["Set-Cookie"]
+    return header.split(";")[0].partition("=")[2]
+
+
+def _django_cookie() -> str:
+    from django.core import signing
+
+    signer = signing.TimestampSigner(
+        key="another-secret-for-the-django-app",
+        salt="django.contrib.sessions.backends.signed_cookies",
+        fallback_keys=[],
+    )
+    return signer.sign_object(
+        {"_auth_user_id": "1"}, serializer=signing.JSONSerializer, compress=True
+    )
+
+
+def _pyramid_cookie() -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pkg_resources, cgi
+        from pyramid.config import Configurator
+        from pyramid.session import SignedCookieSessionFactory
+
+    def view(request: Any) -> Any:
+        request.session["user_id"] = 1
+        return request.response
+
+    with Configurator() as config:
+        config.set_session_factory(
+            SignedCookieSessionFactory("another-secret-for-the-pyramid-app")
+        )
+        config.add_route("home", "/")
+        config.add_view(view, route_name="home")
+        app = config.make_wsgi_app()
+    header = TestApp(app).get("/").headers["Set-Cookie"]
+    return header.split(";")[0].partition("=")[2]
+
+
+def _starlette_cookie() -> str:
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.middleware.sessions import SessionMiddleware as Sessions
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # testclient prefers httpx2
+        from starlette.testclient import TestClient
+
+    async def view(request: Request) -> PlainTextResponse:
+        request.session["user_id"] = 1
+        return PlainTextResponse("ok")
+
+    app = Starlette(
+        routes=[Route("/", view)],
+        middleware=[
+            Middleware(Sessions, secret_key="another-secret-for-the-starlette-app")
+        ],
+    )
+    with TestClient(app) as client:
+        header = client.get("/").headers["set-cookie"]
+    return header.split(";")[0].partition("=")[2]
+
+
+FOREIGN: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def foreign_cookies() -> None:
+    """Made once per module, with the frameworks' real session code."""
+    FOREIGN.update(
+        flask=_flask_cookie(),
+        django=_django_cookie(),
+        pyramid=_pyramid_cookie(),
+        starlette=_starlette_cookie(),
+    )
+    assert all(len(value) >= 8 for value in FOREIGN.values())
+
+
+# -- running a case -------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(signedsession.clock, "time", lambda: float(NOW))
+
+
+def session_cookies(response: Any, name: str) -> list[str]:
+    """Values of every ``Set-Cookie`` for ``name`` in ``response``."""
+    values = []
+    for header in response.headers.getall("Set-Cookie"):
+        cookie_name, _, rest = header.partition("=")
+        if cookie_name == name:
+            values.append(rest.split(";")[0])
+    return values
+
+
+def security_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == SECURITY]
+
+
+def request(app: TestApp, header: str, *, write: bool = False) -> Any:
+    return app.get(
+        "/?write=1" if write else "/",
+        extra_environ={"HTTP_COOKIE": header},
+        status="*",
+    )
+
+
+def expected_outcome(ctx: Context, row: Row) -> dict[str, Any]:
+    return row.data(ctx) if row.outcome == "accepted" and row.data else {}
+
+
+def check_log(
+    records: list[logging.LogRecord], row: Row, header: str, ctx: Context
+) -> None:
+    if row.outcome != "rejected":
+        assert records == []
+        return
+    assert [(r.levelname, r.getMessage()) for r in records] == [
+        ("WARNING", f"session cookie rejected: {row.reason}")
+    ]
+    record = records[0]
+    texts = [str(record.msg), *map(str, record.args or ())]
+    value = header.partition("=")[2]
+    for text in texts:
+        assert SECRET not in text
+        assert ctx.valid() not in text
+        if len(value) >= 8:
+            assert value[:8] not in text and value[-8:] not in text
+
+
+@pytest.mark.parametrize(("door", "row"), list(_cases()))
+def test_hostile_cookie_is_handled_safely(
+    door: Door, row: Row, frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    ctx = Context(door)
+    headers = row.headers(ctx)
+    assert headers
+    expected = expected_outcome(ctx, row)
+    name = door.settings.cookie_name
+    app = door.app()
+    request(app, ctx.cookie(ctx.valid()))  # warm up imports and caches
+    for header in headers:
+        caplog.clear()
+        app.reset()
+        started = time.thread_time()
+        response = request(app, header)
+        cpu = time.thread_time() - started
+        assert response.status_int == 200
+        assert json.loads(response.body) == expected
+        assert cpu < CPU_BUDGET, f"{cpu * 1000:.1f} ms of CPU"
+        check_log(security_records(caplog), row, header, ctx)
+        if row.outcome in ("rejected", "short") and door.deletes_on_read:
+            assert session_cookies(response, name) == [""]
+        elif row.outcome in ("accepted", "ignored"):
+            assert session_cookies(response, name) == []
+
+        # The same cookie again, on a request that writes: memory-bounded.
+        caplog.clear()
+        app.reset()
+        tracemalloc.start()
+        try:
+            before, _ = tracemalloc.get_traced_memory()
+            response = request(app, header, write=True)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert response.status_int == 200
+        assert json.loads(response.body) == expected
+        assert peak - before < MEMORY_BUDGET, f"{(peak - before) >> 20} MiB"
+        check_log(security_records(caplog), row, header, ctx)
+        (issued,) = session_cookies(response, name)
+        assert ctx.codec.loads(issued).data == {
+            **expected,
+            "n": expected.get("n", 0) + 1,
+        }
+
+    # A valid cookie still works afterwards, on the same app.
+    caplog.clear()
+    app.reset()
+    response = request(app, ctx.cookie(ctx.valid()), write=True)
+    assert response.status_int == 200
+    assert json.loads(response.body) == VALID_DATA
+    (issued,) = session_cookies(response, name)
+    assert ctx.codec.loads(issued).data == {**VALID_DATA, "n": 42}
+    assert security_records(caplog) == []
+
+
+def test_table_covers_at_least_sixty_cases() -> None:
+    assert len(ROWS) >= 60
+    assert len({row.id for row in ROWS}) == len(ROWS)
