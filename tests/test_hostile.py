@@ -32,7 +32,13 @@ from typing import Any, Callable
 import pytest
 
 import signedsession.clock
-from signedsession import SessionMiddleware, SessionSettings, TaggedJSONSerializer
+from signedsession import (
+    JSONSerializer,
+    SessionMiddleware,
+    SessionSettings,
+    SessionStore,
+    TaggedJSONSerializer,
+)
 from signedsession.codec import Codec
 
 with warnings.catch_warnings():
@@ -1096,3 +1102,178 @@ def test_hostile_cookie_is_handled_safely(
 def test_table_covers_at_least_sixty_cases() -> None:
     assert len(ROWS) >= 60
     assert len({row.id for row in ROWS}) == len(ROWS)
+
+
+# -- decoding limits, at and beyond each boundary ---------------------------------
+
+
+def _string_payload(size: int) -> bytes:
+    """A serialized session of exactly ``size`` bytes."""
+    raw = b'{"a":"' + b"x" * (size - 8) + b'"}'
+    assert len(raw) == size
+    return raw
+
+
+def _load(
+    settings: SessionSettings, value: str, caplog: pytest.LogCaptureFixture
+) -> tuple[dict[str, Any], list[str]]:
+    caplog.clear()
+    store = SessionStore(value, settings=settings)
+    data = dict(store.items())
+    return data, [r.getMessage() for r in security_records(caplog)]
+
+
+def test_default_limits_are_safe() -> None:
+    settings = SessionSettings(secret_key=SECRET)
+    assert (
+        settings.max_decompressed_size,
+        settings.max_json_depth,
+        settings.max_cookie_size,
+    ) == (65536, 64, 4093)
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "deflated"])
+@pytest.mark.parametrize("cap", [1024, 65536], ids=["cap-1024", "cap-default"])
+def test_decompressed_size_limit_is_inclusive(
+    cap: int, compress: bool, frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    settings = SessionSettings(
+        secret_key=SECRET, max_decompressed_size=cap, max_cookie_size=200_000
+    )
+    ctx = Context(Door("limits", settings, _wsgi_app))
+    at_limit = ctx.raw(_string_payload(cap), compress=compress)
+    beyond = ctx.raw(_string_payload(cap + 1), compress=compress)
+    assert _load(settings, at_limit, caplog) == ({"a": "x" * (cap - 8)}, [])
+    assert _load(settings, beyond, caplog) == (
+        {},
+        ["session cookie rejected: too large"],
+    )
+
+
+@pytest.mark.parametrize("limit", [1, 3, 64], ids=["depth-1", "depth-3", "default"])
+def test_json_depth_limit_is_inclusive(
+    limit: int, frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    settings = SessionSettings(secret_key=SECRET, max_json_depth=limit)
+    ctx = Context(Door("limits", settings, _wsgi_app))
+    at_limit = json.loads(nested(limit)) if limit > 1 else {"a": 1}
+    raw_at = nested(limit) if limit > 1 else b'{"a":1}'
+    assert _load(settings, ctx.raw(raw_at), caplog) == (at_limit, [])
+    assert _load(settings, ctx.raw(nested(limit + 1)), caplog) == (
+        {},
+        ["session cookie rejected: too deeply nested"],
+    )
+
+
+def test_json_depth_limit_ignores_brackets_inside_strings(
+    frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    settings = SessionSettings(secret_key=SECRET, max_json_depth=2)
+    ctx = Context(Door("limits", settings, _wsgi_app))
+    raw = b'{"a":["[[[{{{\\"[[["]}'
+    assert _load(settings, ctx.raw(raw), caplog) == ({"a": ['[[[{{{"[[[']}, [])
+
+
+def test_json_depth_check_stays_linear_on_escaped_quotes(frozen: None) -> None:
+    settings = SessionSettings(secret_key=SECRET)
+    value = Context(Door("limits", settings, _wsgi_app)).raw(
+        b'{"a":"' + b'\\"' * 30_000 + b"[" * 70, compress=True
+    )
+    started = time.thread_time()
+    assert dict(SessionStore(value, settings=settings).items()) == {}
+    assert time.thread_time() - started < CPU_BUDGET
+
+
+@pytest.mark.parametrize("limit", [1024, 4093], ids=["limit-1024", "default"])
+def test_incoming_cookie_size_limit_is_inclusive(
+    limit: int, frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    settings = SessionSettings(secret_key=SECRET, max_cookie_size=limit)
+    ctx = Context(Door("limits", settings, _wsgi_app))
+    # Unpadded base64 never has a length of 4k + 1: reach the exact sizes by
+    # lengthening the session id instead.
+    size = max(n for n in range(8, limit) if len(ctx.raw(_string_payload(n))) <= limit)
+    payload = _b64(_string_payload(size))
+    pad = limit - len(ctx.forge(payload))
+    at_limit = ctx.forge(payload, session_id=SESSION_ID + "x" * pad)
+    beyond = ctx.forge(payload, session_id=SESSION_ID + "x" * (pad + 1))
+    assert (len(at_limit), len(beyond)) == (limit, limit + 1)
+    assert _load(settings, at_limit, caplog) == ({"a": "x" * (size - 8)}, [])
+    assert _load(settings, beyond, caplog) == (
+        {},
+        ["session cookie rejected: too large"],
+    )
+
+
+@pytest.fixture
+def decode_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record, in order, signature checks, decompression and parsing."""
+    import signedsession.codec as codec_module
+
+    events: list[str] = []
+    real_signature = Codec._signature
+    real_unb64 = codec_module._unb64
+    real_decompressobj = codec_module.zlib.decompressobj
+    serializer = JSONSerializer()
+    real_loads = serializer.loads
+
+    def signature(mac: Any, body: bytes) -> bytes:
+        events.append("signature")
+        return real_signature(mac, body)
+
+    def unb64(data: bytes) -> bytes:
+        events.append("base64")
+        return real_unb64(data)
+
+    class Inflater:
+        def __init__(self, *args: Any) -> None:
+            self._inflater = real_decompressobj(*args)
+
+        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+            events.append("decompress")
+            return self._inflater.decompress(data, max_length)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._inflater, name)
+
+    def decompressobj(*args: Any) -> Any:
+        return Inflater(*args)
+
+    def loads(data: bytes) -> Any:
+        events.append("parse")
+        return real_loads(data)
+
+    monkeypatch.setattr(Codec, "_signature", staticmethod(signature))
+    monkeypatch.setattr(codec_module, "_unb64", unb64)
+    monkeypatch.setattr(codec_module.zlib, "decompressobj", decompressobj)
+    monkeypatch.setattr(serializer, "loads", loads)
+    events.append(serializer)  # type: ignore[arg-type]
+    return events
+
+
+def test_signature_is_checked_before_anything_is_decompressed_or_parsed(
+    decode_events: list[Any], frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    serializer = decode_events.pop()
+    settings = SessionSettings(secret_key=SECRET, serializer=serializer)
+    ctx = Context(Door("spy", settings, _wsgi_app))
+    bomb = ctx.raw(b'{"a":"' + b"x" * 10**6 + b'"}', compress=True)
+    valid = ctx.valid({"a": "y" * 200})
+    assert valid.startswith("~")  # deflated, so decompression is in play
+
+    for tampered in (bomb[:-1] + _swap(bomb[-1]), valid[:5] + "A" + valid[6:]):
+        decode_events.clear()
+        assert _load(settings, tampered, caplog) == (
+            {},
+            ["session cookie rejected: bad signature"],
+        )
+        assert decode_events == ["signature"]
+
+    decode_events.clear()
+    assert _load(settings, valid, caplog) == ({"a": "y" * 200}, [])
+    assert decode_events == ["signature", "base64", "decompress", "parse"]
