@@ -59,6 +59,12 @@ ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
 SALT = "signedsession-demo"
 #: Where the three apps are mounted.
 MOUNTS = {"WSGI": "/wsgi", "Flask": "/flask", "Pyramid": "/pyramid"}
+#: What plugs each app into signedsession.
+INTEGRATIONS = {
+    "WSGI": "signedsession.SessionMiddleware around a plain WSGI callable",
+    "Flask": "app.session_interface = SignedSessionInterface(...)",
+    "Pyramid": "config.set_session_factory(SignedSessionFactory(...))",
+}
 FLASHES_KEY = "_flashes"
 MAX_USERNAME = 40
 
@@ -207,7 +213,9 @@ def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
     return (
         "<section id=cookie><h2>The cookie your browser sent</h2>"
-        f"<table>{body}</table></section>"
+        f"<table>{body}</table><p class=muted>Signed, not encrypted: whoever"
+        " holds the cookie can read all of this, and a copy stays valid until"
+        " it expires.</p></section>"
     )
 
 
@@ -253,6 +261,7 @@ def render_page(
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<style>{_CSS}</style></head><body>{_nav(framework)}<main>"
         f"<h1>This page is served by <span id=framework>{_e(framework)}</span></h1>"
+        f"<p class=muted>Session from <code>{_e(INTEGRATIONS[framework])}</code></p>"
         f"<section id=session><h2>Session</h2>{items}{who}"
         f"<p>Counter: <b id=counter>{counter}</b></p>{forms}"
         f"<p class=muted>Open {others}: same cookie, same session.</p></section>"

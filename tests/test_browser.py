@@ -1,0 +1,164 @@
+"""End to end in a real browser: headless Chromium against the demo server.
+
+Chromium and ChromeDriver are Debian's (``scripts/install-browser.sh``, run
+by ``make test``). Without them the test is skipped, unless
+``SIGNEDSESSION_REQUIRE_BROWSER`` is set (CI sets it): then it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from signedsession.demo import create_server, make_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SECRET = "test-secret-key-that-is-32-bytes-long!"
+TIMEOUT = 20  # seconds, for every page load, wait and join
+
+
+def missing_browser() -> list[str]:
+    return [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
+
+
+@pytest.fixture
+def base_url() -> Iterator[str]:
+    """The demo on waitress, on an ephemeral port; stopped afterwards."""
+    server = create_server(make_app(SECRET), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+
+        def close_all() -> None:
+            # Runs in the server's loop thread; an empty map ends the loop.
+            for channel in list(server._map.values()):
+                channel.handle_close()
+
+        server.trigger.pull_trigger(close_all)
+        thread.join(TIMEOUT)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive()
+
+
+@pytest.fixture
+def driver(tmp_path: Path) -> Iterator[Any]:
+    """Headless Chromium with a fresh profile, driven through ChromeDriver."""
+    missing = missing_browser()
+    if missing:
+        message = (
+            f"not installed: {', '.join(missing)} (run: bash"
+            " scripts/install-browser.sh as root)"
+        )
+        if os.environ.get("SIGNEDSESSION_REQUIRE_BROWSER"):
+            pytest.fail(f"SIGNEDSESSION_REQUIRE_BROWSER is set but {message}")
+        pytest.skip(message)
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        "--window-size=1100,1000",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
+        options.add_argument(flag)
+    service = Service(CHROMEDRIVER, log_output=str(tmp_path / "chromedriver.log"))
+    browser = webdriver.Chrome(service=service, options=options)
+    try:
+        browser.set_page_load_timeout(TIMEOUT)
+        browser.set_script_timeout(TIMEOUT)
+        yield browser
+    finally:
+        browser.quit()
+
+
+def wait_for_text(driver: Any, element_id: str, text: str) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def shown(d: Any) -> bool:
+        elements = d.find_elements(By.ID, element_id)
+        return bool(elements) and elements[0].text == text
+
+    # The page may be replaced between finding the element and reading it.
+    wait = WebDriverWait(
+        driver, TIMEOUT, ignored_exceptions=(StaleElementReferenceException,)
+    )
+    wait.until(shown, f"#{element_id} never read {text!r}")
+
+
+def click(driver: Any, element_id: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.ID, element_id).click()
+
+
+def session_cookies(driver: Any) -> list[dict[str, Any]]:
+    return [c for c in driver.get_cookies() if c["name"] == "session"]
+
+
+def test_log_in_on_flask_shows_the_session_on_pyramid_and_wsgi_then_log_out(
+    driver: Any, base_url: str, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{base_url}/flask/")
+    wait_for_text(driver, "framework", "Flask")
+    assert session_cookies(driver) == []
+
+    driver.find_element(By.ID, "username").send_keys("ann")
+    click(driver, "login")
+    wait_for_text(driver, "user", "ann")
+    click(driver, "count")
+    wait_for_text(driver, "counter", "1")
+    click(driver, "count")
+    wait_for_text(driver, "counter", "2")
+
+    for app, name in (("pyramid", "Pyramid"), ("wsgi", "WSGI")):
+        driver.get(f"{base_url}/{app}/")
+        wait_for_text(driver, "framework", name)
+        wait_for_text(driver, "user", "ann")
+        wait_for_text(driver, "counter", "2")
+        wait_for_text(driver, "key", "current key")
+
+    (cookie,) = session_cookies(driver)
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["path"] == "/"
+    assert cookie["secure"] is False
+    assert cookie["domain"] == "127.0.0.1"
+    assert isinstance(cookie["expiry"], int)  # Max-Age: a persistent cookie
+
+    screenshot = tmp_path / "demo-wsgi-page.png"
+    assert driver.save_screenshot(str(screenshot)) is True
+    data = screenshot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000
+
+    click(driver, "logout")
+    wait_for_text(driver, "user", "Not logged in.")
+    assert session_cookies(driver) == []
+    driver.get(f"{base_url}/flask/")
+    wait_for_text(driver, "user", "Not logged in.")
+    wait_for_text(driver, "counter", "0")
