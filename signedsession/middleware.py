@@ -155,7 +155,7 @@ def _check_cache_control(headers: Headers) -> None:
         headers.append(("Cache-Control", "private"))
         return
     value = ", ".join(values)
-    directives = {d.strip().split("=")[0].lower() for d in value.split(",")}
+    directives = {d.split("=")[0].strip().lower() for d in value.split(",")}
     if "public" in directives or "s-maxage" in directives:
         warnings.warn(
             "a response that sets the session cookie is marked"
