@@ -48,6 +48,9 @@ from typing import Any, Callable
 from unittest import mock
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from signedsession import JSONSerializer, SessionSettings, SessionStore
 from signedsession.codec import Codec
@@ -466,3 +469,142 @@ def test_test_cookie(session: SessionStore) -> None:
 
 def test_is_empty(session: SessionStore) -> None:
     assert session.is_empty() is True
+
+
+# -- differential: Django's own store as the oracle ------------------------------------
+
+KEYS = st.sampled_from(["a", "b", "testcookie"])
+VALUES = st.sampled_from([1, "x", None])
+OPERATIONS = st.one_of(
+    st.tuples(
+        st.sampled_from(
+            [
+                "get",
+                "get_default",
+                "getitem",
+                "delitem",
+                "contains",
+                "pop",
+                "pop_default",
+                "pop_default_keyword",
+                "has_key",
+            ]
+        ),
+        KEYS,
+    ),
+    st.tuples(st.sampled_from(["setitem", "setdefault", "update"]), KEYS, VALUES),
+    st.tuples(
+        st.sampled_from(
+            [
+                "keys",
+                "values",
+                "items",
+                "clear",
+                "is_empty",
+                "set_test_cookie",
+                "test_cookie_worked",
+                "delete_test_cookie",
+                "get_expiry_age",
+                "get_expire_at_browser_close",
+                "flush",
+                "delete",
+                "create",
+                "exists",
+                "reset_flags",
+            ]
+        )
+    ),
+    st.tuples(st.just("set_expiry"), st.sampled_from([None, 0, 10, 5000000])),
+)
+
+
+def apply(session: Any, operation: tuple[Any, ...]) -> Any:
+    """Run one operation; its result, or the type of what it raised."""
+    name, *args = operation
+    calls: dict[str, Callable[[], Any]] = {
+        "get": lambda: session.get(*args),
+        "get_default": lambda: session.get(args[0], "default"),
+        "getitem": lambda: session[args[0]],
+        "delitem": lambda: session.__delitem__(args[0]),
+        "contains": lambda: args[0] in session,
+        "pop": lambda: session.pop(args[0]),
+        "pop_default": lambda: session.pop(args[0], "default"),
+        "pop_default_keyword": lambda: session.pop(args[0], default="default"),
+        "has_key": lambda: session.has_key(args[0]),
+        "setitem": lambda: session.__setitem__(*args),
+        "setdefault": lambda: session.setdefault(*args),
+        "update": lambda: session.update({args[0]: args[1]}),
+        "keys": lambda: list(session.keys()),
+        "values": lambda: list(session.values()),
+        "items": lambda: list(session.items()),
+        "clear": session.clear,
+        "is_empty": session.is_empty,
+        "set_test_cookie": session.set_test_cookie,
+        "test_cookie_worked": session.test_cookie_worked,
+        "delete_test_cookie": session.delete_test_cookie,
+        "get_expiry_age": session.get_expiry_age,
+        "get_expire_at_browser_close": session.get_expire_at_browser_close,
+        "flush": session.flush,
+        "delete": session.delete,
+        "create": session.create,
+        "exists": lambda: session.exists(session.session_key),
+        "set_expiry": lambda: session.set_expiry(*args),
+    }
+    if name == "reset_flags":
+        session.accessed = session.modified = False
+        return None
+    try:
+        return calls[name]()
+    except KeyError as exc:
+        return type(exc)
+
+
+@pytest.fixture(scope="module")
+def django_store() -> Callable[[str | None], Any]:
+    """Django's signed_cookies SessionStore, with Django configured if needed."""
+    from django.conf import settings as django_settings
+
+    if not django_settings.configured:
+        django_settings.configure(
+            SECRET_KEY="django-secret-key-for-the-differential-test",
+            USE_TZ=True,
+        )
+    from django.contrib.sessions.backends.signed_cookies import (
+        SessionStore as DjangoStore,
+    )
+
+    return DjangoStore  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("start", ["new", "cookie"], ids=["new-session", "from-cookie"])
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(operations=st.lists(OPERATIONS, max_size=12))
+def test_same_results_and_flags_as_djangos_store(
+    django_store: Callable[[str | None], Any],
+    start: str,
+    operations: list[tuple[Any, ...]],
+) -> None:
+    from django.conf import settings as django_settings
+
+    ours_settings = SessionSettings(
+        secret_key=SECRET,
+        max_age=django_settings.SESSION_COOKIE_AGE,
+        expire_at_browser_close=django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+    )
+    theirs = django_store(None)
+    ours = SessionStore(None, settings=ours_settings)
+    if start == "cookie":
+        for session in (theirs, ours):
+            session["a"] = 1
+            session.save()
+        theirs = django_store(theirs.session_key)
+        ours = SessionStore(ours.session_key, settings=ours_settings)
+    for operation in operations:
+        expected = apply(theirs, operation)
+        assert apply(ours, operation) == expected, operation
+        assert (ours.accessed, ours.modified) == (
+            theirs.accessed,
+            theirs.modified,
+        ), operation
+        assert (ours.session_key is None) == (theirs.session_key is None), operation
+    assert dict(ours.items()) == dict(theirs.items())
