@@ -42,7 +42,8 @@ class SessionStore:
     accessed = False
     #: Why the incoming cookie was rejected, or None.
     rejected: str | None = None
-    #: Whether the request carried a cookie of this name at all.
+    #: Whether the request carried a cookie of this name at all; known once
+    #: the data is loaded, cleared or deleted (the header is parsed lazily).
     had_cookie = False
     # Class-level defaults keep the constructor to a few assignments: a
     # request that never touches its session pays for nothing more.
