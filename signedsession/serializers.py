@@ -128,7 +128,12 @@ class TaggedJSONSerializer:
 
     def dumps(self, obj: Any) -> str:
         """Tag ``obj`` and serialize it to compact JSON text."""
-        return self._encode(self._tag(obj))
+        try:
+            tagged = self._tag(obj)
+        except RecursionError:
+            # What json reports as "Circular reference detected".
+            raise ValueError("circular reference or nesting too deep") from None
+        return self._encode(tagged)
 
     def loads(self, data: bytes) -> Any:
         """Deserialize JSON ``data`` and restore tagged values."""

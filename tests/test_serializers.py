@@ -354,3 +354,37 @@ def test_unserializable_value_fails_at_save_naming_the_key(
         f" serialized by {type(serializer).__name__}"
     )
     assert store.session_key is None
+
+
+def circular_dict() -> dict[str, Any]:
+    loop: dict[str, Any] = {}
+    loop["self"] = loop
+    return loop
+
+
+def circular_list() -> list[Any]:
+    loop: list[Any] = []
+    loop.append(loop)
+    return loop
+
+
+@pytest.mark.parametrize(
+    "serializer", [JSONSerializer(), TaggedJSONSerializer()], ids=["json", "tagged"]
+)
+@pytest.mark.parametrize(
+    "make_loop", [circular_dict, circular_list], ids=["dict", "list"]
+)
+def test_circular_value_fails_at_save_naming_the_key(
+    make_settings: MakeSettings,
+    serializer: Serializer,
+    make_loop: Callable[[], Any],
+) -> None:
+    store = SessionStore(settings=make_settings(serializer=serializer))
+    store["fine"] = 1
+    store["loop"] = make_loop()
+    with pytest.raises(TypeError) as info:
+        store.save()
+    assert str(info.value) == (
+        f"session value for key 'loop' of type {type(make_loop()).__name__} cannot"
+        f" be serialized by {type(serializer).__name__}"
+    )
