@@ -76,7 +76,8 @@ class PyramidSession(SessionStore):
     .. versionadded:: 0.1
     """
 
-    #: Seconds after which an accessed cookie is re-issued; None: never.
+    #: Seconds after which an accessed cookie is re-issued (0: on every
+    #: access, at most once a second); None: never.
     reissue_time: int | None = 0
     #: Whether the cookie is written when ``request.exception`` is set.
     set_on_exception = True
@@ -185,7 +186,9 @@ class PyramidSession(SessionStore):
             and reissue is not None
             and self._issued is not None
             and not self._modified
-            and int(clock.time()) - self._issued >= reissue
+            # Re-signed within the second it was issued, the cookie would be
+            # the same: 0 means at most once a second, as in Pyramid.
+            and int(clock.time()) - self._issued >= (reissue or 1)
         ):
             self._modified = True
         if self.accessed or self._modified or self.settings.save_every_request:

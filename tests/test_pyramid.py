@@ -302,12 +302,15 @@ def test_reissue_time_zero_reissues_on_every_access(clock: Any) -> None:
     factory = SignedSessionFactory(SECRET, timeout=60)
     app = client(factory)
     app.get("/login?user=ada")
+    clock.advance(0.9)  # the same second would give the same cookie
+    assert app.get("/whoami").headers.getall("Set-Cookie") == []
     for _ in range(3):
         clock.advance(50)
         res = app.get("/whoami")
         assert res.text == "ada"
         value = only_cookie(res)[1]
         assert decode(value, factory.settings).issued_at == int(clock.now)
+    assert clock.now == 1_800_000_150.9
 
 
 def test_reissue_time_waits_until_the_cookie_is_that_old(clock: Any) -> None:
