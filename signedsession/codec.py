@@ -167,6 +167,7 @@ class Codec:
 
         :raises TypeError: a value cannot be serialized; names its key.
         :raises SessionTooLarge: it would not fit under the decompression cap.
+        :raises ValueError: it is nested deeper than ``max_json_depth``.
         """
         try:
             text = self._serializer.dumps(data)
@@ -180,7 +181,25 @@ class Codec:
                 self.largest_keys(data),
                 what="serialized session",
             )
+        if self._is_too_deep(raw):
+            # loads() would reject it: refuse now rather than lose the data.
+            raise ValueError(
+                f"session data is nested deeper than max_json_depth"
+                f" ({self._max_depth}); deepest key: {self._deepest_key(data)!r}"
+            )
         return raw
+
+    def _is_too_deep(self, raw: bytes) -> bool:
+        return raw.count(b"[") + raw.count(b"{") > self._max_depth and _too_deep(
+            raw, self._max_depth
+        )
+
+    def _deepest_key(self, data: dict[str, Any]) -> str:
+        for key, value in data.items():
+            text = self._serializer.dumps({key: value})
+            if self._is_too_deep(text.encode() if isinstance(text, str) else text):
+                return str(key)
+        return ""
 
     def dumps(
         self,
@@ -194,6 +213,7 @@ class Codec:
 
         :raises TypeError: a value cannot be serialized; names its key.
         :raises SessionTooLarge: the data exceeds ``max_decompressed_size``.
+        :raises ValueError: the data is nested deeper than ``max_json_depth``.
         """
         raw = self.serialize(data)
         payload = _b64(raw)
@@ -282,9 +302,7 @@ class Codec:
             raise  # a ValueError too: keep its reason
         except (ValueError, zlib.error):
             raise InvalidCookie("malformed") from None
-        if raw.count(b"[") + raw.count(b"{") > self._max_depth and _too_deep(
-            raw, self._max_depth
-        ):
+        if self._is_too_deep(raw):
             raise InvalidCookie("too deeply nested")
         try:
             data = self._serializer.loads(raw)

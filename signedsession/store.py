@@ -321,6 +321,8 @@ class SessionStore:
         :raises SessionTooLarge: the ``Set-Cookie`` header would exceed
             ``max_cookie_size``; nothing is changed.
         :raises TypeError: a value cannot be serialized; names its key.
+        :raises ValueError: a value is nested deeper than ``max_json_depth``
+            (it could not be loaded back); names its key.
         """
         data = self._data()
         now = int(clock.time())

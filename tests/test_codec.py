@@ -584,7 +584,8 @@ def test_json_nesting_over_max_json_depth_is_rejected(
     make_settings: MakeSettings, clock: Any
 ) -> None:
     codec = Codec.of(make_settings(max_json_depth=5))
-    assert reason(codec, dumps(codec, nested(6))) == "too deeply nested"
+    raw = json.dumps(nested(6)).encode()
+    assert reason(codec, sign_payload(codec, b64(raw))) == "too deeply nested"
 
 
 def test_brackets_inside_strings_do_not_count_as_depth(
@@ -597,7 +598,8 @@ def test_brackets_inside_strings_do_not_count_as_depth(
 
 def test_default_depth_limit_rejects_deep_nesting(codec: Codec, clock: Any) -> None:
     assert codec.loads(dumps(codec, nested(64))).data == nested(64)
-    assert reason(codec, dumps(codec, nested(65))) == "too deeply nested"
+    raw = json.dumps(nested(65)).encode()
+    assert reason(codec, sign_payload(codec, b64(raw))) == "too deeply nested"
 
 
 # -- properties ---------------------------------------------------------------------
@@ -672,3 +674,16 @@ def test_any_signed_payload_raises_nothing_but_invalid_cookie(payload: bytes) ->
         except InvalidCookie:
             continue
         assert isinstance(decoded.data, dict)
+
+
+def test_data_nested_deeper_than_max_json_depth_cannot_be_dumped(
+    make_settings: MakeSettings,
+) -> None:
+    codec = Codec.of(make_settings(max_json_depth=5))
+    assert dumps(codec, {"ok": 1, **nested(5)})
+    with pytest.raises(ValueError) as info:
+        dumps(codec, {"ok": 1, "deep": nested(6)["a"]})
+    assert not isinstance(info.value, (TypeError, SessionTooLarge))
+    assert str(info.value) == (
+        "session data is nested deeper than max_json_depth (5); deepest key: 'deep'"
+    )

@@ -935,3 +935,14 @@ class TestSessionStore(SessionContract):
 
         monkeypatch.setattr(Codec, "loads", broken)
         assert dict(make_store("abcdefghijkl").items()) == {}
+
+
+def test_save_refuses_data_that_could_not_load_back(clock: Any) -> None:
+    store = SessionStore(settings=SessionSettings(secret_key=SECRET))
+    value: Any = 1
+    for _ in range(64):
+        value = [value]
+    store["deep"] = value  # 65 levels with the session dict itself
+    with pytest.raises(ValueError, match=r"nested deeper than max_json_depth \(64\)"):
+        store.save()
+    assert store.session_key is None
