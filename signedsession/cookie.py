@@ -6,13 +6,19 @@ import re
 import sys
 from datetime import datetime, timedelta
 
-from werkzeug.http import dump_cookie
+from werkzeug.http import dump_cookie, http_date
 from werkzeug.sansio.http import parse_cookie as _werkzeug_parse_cookie
 
 from . import clock
 from .settings import SessionSettings
 
 __all__ = ["CookieFormat"]
+
+# Values of these characters only (every value the codec makes) are never
+# quoted by dump_cookie: a subset of werkzeug's unquoted set.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9._~-]*")
+_EXPIRES_MARK = "\x00"
+_MAX_TEMPLATES = 64
 
 # werkzeug's cookie grammar (werkzeug.sansio.http._cookie_re), with the
 # quoted value's loop made possessive. A quoted value has one possible end,
@@ -71,6 +77,12 @@ class CookieFormat:
     def __init__(self, settings: SessionSettings) -> None:
         self.name = settings.cookie_name
         self._settings = settings
+        # dump_cookie's output split around the value and the Expires date,
+        # per (max_age, secure), and the deletion header per secure: the
+        # attributes are formatted by dump_cookie once, not per request.
+        self._templates: dict[tuple[int | None, bool], tuple[str, str, str]] = {}
+        self._deletes: dict[bool, str] = {}
+        self._expires: tuple[datetime, str] | None = None
 
     @classmethod
     def of(cls, settings: SessionSettings) -> CookieFormat:
@@ -91,13 +103,39 @@ class CookieFormat:
     def set_cookie(self, value: str, max_age: int | None, *, secure: bool) -> str:
         """The ``Set-Cookie`` value that stores ``value``.
 
+        Byte for byte what :func:`werkzeug.http.dump_cookie` returns: a
+        value that dump_cookie would quote goes through dump_cookie itself;
+        any other is put into dump_cookie's own output for these attributes
+        (made once), with the Expires date formatted by werkzeug's
+        ``http_date`` as dump_cookie does (once per second).
+
         :param max_age: seconds the browser keeps it; None for a cookie that
             ends with the browser session.
         """
-        settings = self._settings
         expires: datetime | None = None
         if max_age is not None:
             expires = clock.now() + timedelta(seconds=max_age)
+        if _PLAIN_VALUE.fullmatch(value) is None:
+            return self._dump(value, max_age, expires, secure=secure)
+        template = self._templates.get((max_age, secure)) or self._template(
+            max_age, secure=secure
+        )
+        if template is None:  # attributes that hold the mark: no shortcut
+            return self._dump(value, max_age, expires, secure=secure)
+        head, before, after = template
+        if expires is None:
+            return head + value + before
+        return head + value + before + self._http_date(expires) + after
+
+    def _dump(
+        self,
+        value: str,
+        max_age: int | None,
+        expires: datetime | str | None,
+        *,
+        secure: bool,
+    ) -> str:
+        settings = self._settings
         return dump_cookie(
             self.name,
             value,
@@ -112,14 +150,43 @@ class CookieFormat:
             max_size=0,
         )
 
+    def _template(
+        self, max_age: int | None, *, secure: bool
+    ) -> tuple[str, str, str] | None:
+        # An empty value is never quoted, and dump_cookie inserts a str
+        # Expires verbatim: the mark shows where each request's date goes.
+        text = self._dump(
+            "", max_age, None if max_age is None else _EXPIRES_MARK, secure=secure
+        )
+        if text.count(_EXPIRES_MARK) != (max_age is not None):
+            return None
+        head, _, rest = text.partition("=")
+        before, _, after = rest.partition(_EXPIRES_MARK)
+        if len(self._templates) >= _MAX_TEMPLATES:  # per-session expiries vary
+            self._templates.clear()
+        template = self._templates[max_age, secure] = (head + "=", before, after)
+        return template
+
+    def _http_date(self, moment: datetime) -> str:
+        second = moment.replace(microsecond=0)
+        last = self._expires
+        if last is not None and last[0] == second:
+            return last[1]
+        text = http_date(moment)
+        self._expires = (second, text)
+        return text
+
     def delete_cookie(self, *, secure: bool) -> str:
         """The ``Set-Cookie`` value that removes the cookie.
 
         It carries every attribute of the cookie it replaces, or browsers
         would keep the original.
         """
+        cached = self._deletes.get(secure)
+        if cached is not None:  # the same every time: Expires is 1970
+            return cached
         settings = self._settings
-        return dump_cookie(
+        text = self._deletes[secure] = dump_cookie(
             self.name,
             "",
             max_age=0,
@@ -131,6 +198,7 @@ class CookieFormat:
             samesite=settings.samesite,
             partitioned=settings.partitioned,
         )
+        return text
 
     def size(self, value: str, max_age: int | None) -> int:
         """Length of the ``Set-Cookie`` value for ``value`` on https.

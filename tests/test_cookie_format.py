@@ -1,0 +1,172 @@
+"""CookieFormat's headers are byte for byte what werkzeug's dump_cookie makes.
+
+``CookieFormat.set_cookie`` formats the attributes once per (max_age,
+secure) and the Expires date once per second; these tests hold that
+shortcut to dump_cookie's output across the settings matrix.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from typing import Any, Callable
+
+import pytest
+from werkzeug.http import dump_cookie
+
+import signedsession.clock
+from signedsession import SessionSettings
+from signedsession.cookie import CookieFormat
+
+CODEC_VALUE = (
+    "~q1YqLU4tis9MUbIyMdIBc_ISc1OVrJQSczKTU5V0lEoyUsH8lMSibCA3KSc_CcizKIhKdvSsKs42"
+    ".Bw9ASCgMzku3iMzOhXg68A.6b08c635.6b08c635.AllXAyenJO9cj1Zde5TjKnSIQw3ktaZyBc"
+)
+
+SETTINGS_MATRIX: list[dict[str, Any]] = [
+    {},
+    {"cookie_name": "__Host-sid", "secure": True},
+    {"path": "/app/sub", "domain": "example.com"},
+    {"path": "/a b/ü", "domain": ".Example.COM"},
+    {"httponly": False, "samesite": None},
+    {"samesite": "Strict"},
+    {"samesite": "None", "secure": True},
+    {"partitioned": True, "samesite": "None"},
+    {"secure": False, "samesite": "lax"},
+]
+
+VALUES = [
+    CODEC_VALUE,
+    "",
+    "abcdefgh",
+    'needs "quotes"; and, commas',
+    "non-ascii-ü",
+    "back\\slash",
+    "space in it",
+]
+
+MAX_AGES = [None, 0, 1, 3600, 1209600]
+
+MOMENTS = [
+    1_800_000_000.0,
+    1_800_000_000.4,
+    1_800_000_000.9999994,
+    1_800_000_000.9999996,  # rounds up to the next second in datetime
+    1_800_000_001.0000001,
+]
+
+
+def reference(
+    fmt: CookieFormat, value: str, max_age: int | None, *, secure: bool
+) -> str:
+    """What the formatter made before the shortcut: dump_cookie per request."""
+    settings = fmt._settings
+    expires = None
+    if max_age is not None:
+        expires = signedsession.clock.now() + timedelta(seconds=max_age)
+    return dump_cookie(
+        settings.cookie_name,
+        value,
+        max_age=max_age,
+        expires=expires,
+        path=settings.path,
+        domain=settings.domain,
+        secure=secure,
+        httponly=settings.httponly,
+        samesite=settings.samesite,
+        partitioned=settings.partitioned,
+        max_size=0,
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    SETTINGS_MATRIX,
+    ids=[
+        ",".join(f"{k}={v}" for k, v in f.items()) or "defaults"
+        for f in SETTINGS_MATRIX
+    ],
+)
+def test_set_cookie_is_dump_cookie_byte_for_byte(
+    fields: dict[str, Any],
+    make_settings: Callable[..., SessionSettings],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fmt = CookieFormat(make_settings(**fields))
+    for moment, value, max_age, secure in itertools.product(
+        MOMENTS, VALUES, MAX_AGES, (False, True)
+    ):
+        monkeypatch.setattr(signedsession.clock, "time", lambda m=moment: m)
+        # Twice: the first call builds the cached parts, the second uses them.
+        for _ in range(2):
+            got = fmt.set_cookie(value, max_age, secure=secure)
+            assert got == reference(fmt, value, max_age, secure=secure), (
+                moment,
+                value,
+                max_age,
+                secure,
+            )
+
+
+def test_expires_follows_the_clock_across_seconds(
+    make_settings: Callable[..., SessionSettings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fmt = CookieFormat(make_settings())
+    seen = set()
+    for tick in range(5):
+        moment = 1_800_000_000.5 + tick
+        monkeypatch.setattr(signedsession.clock, "time", lambda m=moment: m)
+        got = fmt.set_cookie(CODEC_VALUE, 60, secure=False)
+        assert got == reference(fmt, CODEC_VALUE, 60, secure=False)
+        seen.add(got)
+    assert len(seen) == 5
+
+
+def test_changing_max_age_per_session_stays_exact(
+    make_settings: Callable[..., SessionSettings], clock: Any
+) -> None:
+    fmt = CookieFormat(make_settings())
+    for max_age in range(0, 200):
+        got = fmt.set_cookie(CODEC_VALUE, max_age, secure=max_age % 2 == 0)
+        assert got == reference(fmt, CODEC_VALUE, max_age, secure=max_age % 2 == 0)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    SETTINGS_MATRIX,
+    ids=[
+        ",".join(f"{k}={v}" for k, v in f.items()) or "defaults"
+        for f in SETTINGS_MATRIX
+    ],
+)
+@pytest.mark.parametrize("secure", [False, True], ids=["http", "https"])
+def test_delete_cookie_is_dump_cookie(
+    fields: dict[str, Any],
+    secure: bool,
+    make_settings: Callable[..., SessionSettings],
+) -> None:
+    settings = make_settings(**fields)
+    fmt = CookieFormat(settings)
+    expected = dump_cookie(
+        settings.cookie_name,
+        "",
+        max_age=0,
+        expires=0,
+        path=settings.path,
+        domain=settings.domain,
+        secure=secure,
+        httponly=settings.httponly,
+        samesite=settings.samesite,
+        partitioned=settings.partitioned,
+    )
+    assert fmt.delete_cookie(secure=secure) == expected
+    assert fmt.delete_cookie(secure=secure) == expected
+
+
+def test_size_counts_the_https_header(
+    make_settings: Callable[..., SessionSettings], clock: Any
+) -> None:
+    fmt = CookieFormat(make_settings())
+    assert fmt.size(CODEC_VALUE, 3600) == len(
+        reference(fmt, CODEC_VALUE, 3600, secure=True)
+    )
