@@ -1,0 +1,314 @@
+"""Flask adapter: signedsession's store behind Flask's session interface.
+
+One line switches an application, and nobody is logged out::
+
+    app.session_interface = SignedSessionInterface()
+
+The interface reads ``app.config`` as Flask's ``SecureCookieSessionInterface``
+does, through the same hooks, and turns it into :class:`SessionSettings`
+built once per distinct configuration. Cookies issued by Flask's default
+interface are accepted and re-issued in signedsession's format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, cast
+
+import flask
+from flask.sessions import SessionInterface, SessionMixin
+
+from signedsession import clock
+from signedsession.codec import EXPIRY_KEY
+from signedsession.cookie import CookieFormat
+from signedsession.flask_format import FlaskCookieFormat
+from signedsession.serializers import TaggedJSONSerializer
+from signedsession.settings import SessionSettings
+from signedsession.store import SessionStore
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.wrappers import Request, Response
+
+__all__ = ["FlaskSession", "SignedSessionInterface"]
+
+_UNSET: Any = object()
+_FIELDS = frozenset(field.name for field in fields(SessionSettings))
+# Overrides are validated at construction against this stand-in secret.
+_PROBE_SECRET = "signedsession-override-check-0123456789"
+# MAX_COOKIE_SIZE = 0 turns Flask's size check off; ours too.
+_NO_SIZE_LIMIT = 2**31 - 1
+# Distinct configurations kept per interface; more means config churn.
+_MAX_CACHED = 32
+# The hooks whose values key the settings. Unless a subclass overrides one,
+# get_settings reads what they would return from app.config itself: the
+# calls cost more than the rest of the lookup.
+_COOKIE_HOOKS = (
+    "get_cookie_name",
+    "get_cookie_domain",
+    "get_cookie_path",
+    "get_cookie_httponly",
+    "get_cookie_secure",
+    "get_cookie_samesite",
+    "get_cookie_partitioned",
+)
+
+
+class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
+    """Flask's session: the core :class:`~signedsession.SessionStore`.
+
+    Flask's :attr:`permanent` flag decides the cookie's lifetime (a
+    browser-session cookie unless permanent), unless :meth:`set_expiry` was
+    called, which takes precedence.
+
+    .. versionadded:: 0.1
+    """
+
+    # The cookie's Max-Age that the interface decided for the save in
+    # progress, from its get_expiration_time hook.
+    _max_age: Any = _UNSET
+
+    @property
+    def new(self) -> bool:  # type: ignore[override]
+        """Whether the request brought no valid session cookie (until saved)."""
+        self._data()
+        return self._issued is None
+
+    def get_expire_at_browser_close(self) -> bool:
+        """Whether the cookie ends with the browser session.
+
+        Flask's rule: unless the session is :attr:`permanent`. A
+        :meth:`set_expiry` value wins over it.
+        """
+        if EXPIRY_KEY in self._data():
+            return super().get_expire_at_browser_close()
+        return self.settings.expire_at_browser_close or not self.permanent
+
+    def cookie_max_age(self) -> int | None:
+        """The cookie's ``Max-Age``; None for a browser-session cookie."""
+        if self._max_age is _UNSET:
+            return super().cookie_max_age()
+        return cast("int | None", self._max_age)
+
+
+class SignedSessionInterface(SessionInterface):
+    """A Flask session interface that keeps the session in a signed cookie.
+
+    Reads ``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``, the ``SESSION_COOKIE_*``
+    keys, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``
+    and ``MAX_COOKIE_SIZE`` as Flask does, through the same hooks, so
+    subclasses that override them keep working.
+
+    :param overrides: :class:`~signedsession.SessionSettings` fields that win
+        over what is derived from ``app.config``.
+    :raises TypeError: an override is not a ``SessionSettings`` field, or
+        has the wrong type.
+    :raises ValueError: an override has a value that is not accepted.
+
+    .. versionadded:: 0.1
+    """
+
+    session_class = FlaskSession
+
+    def __init__(self, **overrides: Any) -> None:
+        unknown = sorted(set(overrides) - _FIELDS)
+        if unknown:
+            raise TypeError(
+                f"unknown SessionSettings field(s): {', '.join(unknown)};"
+                f" accepted: {', '.join(sorted(_FIELDS))}"
+            )
+        self.overrides = overrides
+        self._fixed: dict[str, Any] = {
+            "serializer": TaggedJSONSerializer(),
+            "migrate_from": (FlaskCookieFormat,),
+            "save_on_server_error": True,
+            **overrides,
+        }
+        SessionSettings(**{**self._fixed, "secret_key": _PROBE_SECRET})
+        self._cache: dict[tuple[Any, ...], SessionSettings] = {}
+        cls = type(self)
+        self._hooked = any(
+            getattr(cls, hook) is not getattr(SignedSessionInterface, hook)
+            for hook in _COOKIE_HOOKS
+        )
+
+    # -- configuration -----------------------------------------------------
+
+    def get_cookie_partitioned(self, app: Flask) -> bool:
+        """Whether the cookie is partitioned: ``SESSION_COOKIE_PARTITIONED``."""
+        return bool(app.config.get("SESSION_COOKIE_PARTITIONED", False))
+
+    def get_settings(self, app: Flask) -> SessionSettings | None:
+        """The settings for ``app``'s configuration; None without a secret key.
+
+        Built on the first request with a given configuration and reused
+        while it stays the same.
+        """
+        config = app.config
+        if self._hooked:
+            cookie = (
+                self.get_cookie_name(app),
+                self.get_cookie_domain(app),
+                self.get_cookie_path(app),
+                self.get_cookie_httponly(app),
+                self.get_cookie_secure(app),
+                self.get_cookie_samesite(app),
+                self.get_cookie_partitioned(app),
+            )
+        else:  # what those hooks return, without the calls
+            cookie = (
+                config["SESSION_COOKIE_NAME"],
+                config["SESSION_COOKIE_DOMAIN"],
+                config["SESSION_COOKIE_PATH"] or config["APPLICATION_ROOT"],
+                config["SESSION_COOKIE_HTTPONLY"],
+                config["SESSION_COOKIE_SECURE"],
+                config["SESSION_COOKIE_SAMESITE"],
+                config.get("SESSION_COOKIE_PARTITIONED", False),
+            )
+        key = (
+            config["SECRET_KEY"],
+            tuple(config.get("SECRET_KEY_FALLBACKS") or ()),
+            cookie,
+            config["PERMANENT_SESSION_LIFETIME"],
+            config.get("MAX_COOKIE_SIZE", 4093),
+        )
+        settings = self._cache.get(key)
+        if settings is None:
+            if not key[0] and "secret_key" not in self._fixed:
+                return None
+            settings = self._build_settings(key)
+        return settings
+
+    def _build_settings(self, key: tuple[Any, ...]) -> SessionSettings:
+        secret, fallbacks, cookie, lifetime, size = key
+        name, domain, path, httponly, secure, samesite, partitioned = cookie
+        if isinstance(lifetime, timedelta):
+            lifetime = lifetime.total_seconds()
+        settings = SessionSettings(
+            **{
+                "secret_key": secret,
+                "fallback_keys": fallbacks,
+                "cookie_name": name,
+                "domain": domain or None,
+                "path": path or "/",
+                "httponly": bool(httponly),
+                # Flask's False means "not required": Secure on https.
+                "secure": True if secure else None,
+                "samesite": samesite,
+                "partitioned": bool(partitioned),
+                "max_age": int(lifetime),
+                "max_cookie_size": size or _NO_SIZE_LIMIT,
+                **self._fixed,
+            }
+        )
+        if len(self._cache) >= _MAX_CACHED:
+            self._cache.clear()
+        self._cache[key] = settings
+        return settings
+
+    # -- Flask's rules -----------------------------------------------------
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        """Flask's rule: modified, or permanent and refreshed every request.
+
+        The config is checked before :attr:`~FlaskSession.permanent`, so an
+        untouched session is decoded only when a refresh is configured.
+        """
+        return session.modified or bool(
+            app.config["SESSION_REFRESH_EACH_REQUEST"] and session.permanent
+        )
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        """Now plus ``PERMANENT_SESSION_LIFETIME`` if permanent, else None."""
+        if session.permanent:
+            return clock.now() + app.permanent_session_lifetime
+        return None
+
+    # -- the request -------------------------------------------------------
+
+    def open_session(self, app: Flask, request: Request) -> FlaskSession | None:
+        """The request's session, its cookie read on first access."""
+        settings = self.get_settings(app)
+        if settings is None:
+            return None
+        return cast(
+            FlaskSession,
+            self.session_class.from_cookie_header(
+                request.environ.get("HTTP_COOKIE"), settings=settings
+            ),
+        )
+
+    def save_session(
+        self, app: Flask, session: SessionMixin, response: Response
+    ) -> None:
+        """Set, refresh or delete the cookie as Flask would.
+
+        The session's ``accessed`` and ``modified`` flags are left as the
+        application left them.
+
+        :raises SessionTooLarge: the session no longer fits in a cookie.
+        """
+        store = cast(FlaskSession, session)
+        accessed, modified = store.accessed, store.modified
+        try:
+            header = self._cookie_header(app, store, response, modified)
+        finally:
+            store.accessed, store.modified = accessed, modified
+        store.seal()
+        if header is not None:
+            response.headers.add("Set-Cookie", header)
+        if accessed or header is not None:
+            _vary_cookie(response)
+
+    def _cookie_header(
+        self, app: Flask, store: FlaskSession, response: Response, modified: bool
+    ) -> str | None:
+        settings = store.settings
+        # Untouched: only a refresh or a re-sign can set the cookie, and the
+        # should_set_cookie hook decodes it only for Flask's refresh rule.
+        untouched = store._session_cache is None and not modified
+        if untouched and not (
+            settings.save_every_request
+            or self.should_set_cookie(app, store)
+            or store.needs_resign
+        ):
+            return None
+        data = store._data()
+        cookies = CookieFormat.of(settings)
+        secure = settings.is_secure(flask.request.scheme == "https")
+        if not data:
+            return cookies.delete_cookie(secure=secure) if modified else None
+        if not (
+            untouched
+            or settings.save_every_request
+            or store.needs_resign
+            or self.should_set_cookie(app, store)
+        ):
+            return None
+        if response.status_code >= 500 and not settings.save_on_server_error:
+            return None
+        if EXPIRY_KEY in data:  # set_expiry wins over Flask's rules
+            max_age = SessionStore.cookie_max_age(store)
+        else:
+            max_age = _seconds_until(self.get_expiration_time(app, store))
+        store._max_age = max_age
+        store.save()
+        return cookies.set_cookie(store.session_key or "", max_age, secure=secure)
+
+
+def _seconds_until(moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # naive, as Flask's own helpers read it: UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0, round((moment - clock.now()).total_seconds()))
+
+
+def _vary_cookie(response: Response) -> None:
+    # response.vary parses and rebuilds the header (~4 us); most responses
+    # have no Vary header yet.
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
