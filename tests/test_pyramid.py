@@ -9,13 +9,19 @@ from typing import Any, Callable
 
 import pytest
 
-from signedsession import SessionMiddleware, SessionSettings, SessionStore
+from signedsession import (
+    SessionMiddleware,
+    SessionSettings,
+    SessionStore,
+    TaggedJSONSerializer,
+)
 from signedsession.exceptions import InsecureSecretWarning
 
 with warnings.catch_warnings():
     # WebOb imports the deprecated cgi module, Pyramid pkg_resources.
     warnings.simplefilter("ignore", DeprecationWarning)
     warnings.filterwarnings("ignore", "pkg_resources", UserWarning)
+    import flask
     import pyramid.session
     import webtest
     from pyramid import testing
@@ -23,6 +29,7 @@ with warnings.catch_warnings():
     from pyramid.exceptions import ConfigurationError
     from pyramid.interfaces import ISession, ISessionFactory
     from pyramid.response import Response
+    from signedsession.adapters.flask import SignedSessionInterface
     from signedsession.adapters.pyramid import (
         PyramidSession,
         SignedSessionFactory,
@@ -872,4 +879,48 @@ def test_pyramid_and_plain_wsgi_share_one_session(clock: Any, how: str) -> None:
     assert app.get("/wsgi/read").text == "ada"
     app.get("/wsgi/write")
     assert app.get("/whoami").text == "grace"
+    assert json.loads(app.get("/flashes").text) == ["welcome ada"]
+
+
+def flask_app() -> flask.Flask:
+    app = flask.Flask("shared")
+    app.config["SECRET_KEY"] = SECRET
+    app.session_interface = SignedSessionInterface()
+
+    @app.get("/read")
+    def read() -> str:
+        return str(flask.session.get("user", "anonymous"))
+
+    @app.get("/write")
+    def write() -> str:
+        flask.session["user"] = "linus"
+        return "written"
+
+    return app
+
+
+def test_pyramid_flask_and_plain_wsgi_share_one_session(clock: Any) -> None:
+    # Flask's interface uses the tagged serializer; the others are told to.
+    settings = SessionSettings(
+        secret_key=SECRET, max_age=3600, serializer=TaggedJSONSerializer()
+    )
+    factory = SignedSessionFactory(
+        SECRET, timeout=3600, serializer=TaggedJSONSerializer()
+    )
+    dispatcher = DispatcherMiddleware(
+        make_app(factory),
+        {
+            "/flask": flask_app(),
+            "/wsgi": SessionMiddleware(plain_app, settings),
+        },
+    )
+    app = webtest.TestApp(dispatcher, lint=True)
+    app.get("/login?user=ada")
+    assert app.get("/flask/read").text == "ada"
+    assert app.get("/wsgi/read").text == "ada"
+    app.get("/flask/write")
+    assert app.get("/whoami").text == "linus"
+    assert app.get("/wsgi/read").text == "linus"
+    app.get("/wsgi/write")
+    assert app.get("/flask/read").text == "grace"
     assert json.loads(app.get("/flashes").text) == ["welcome ada"]
