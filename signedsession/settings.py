@@ -147,6 +147,14 @@ class SessionSettings:
             raise ValueError(f"path must be a str starting with '/', got {self.path!r}")
         if self.domain is not None:
             self._check_str("domain", self.domain, optional=True)
+            # It is written verbatim into Set-Cookie: no header injection.
+            if not self.domain.isascii() or any(
+                c in ' ;,="\\' or not c.isprintable() for c in self.domain
+            ):
+                raise ValueError(
+                    "domain must be an ASCII host name without spaces, control"
+                    f' characters or any of ;,="\\, got {self.domain!r}'
+                )
 
         if self.samesite is not None and not isinstance(self.samesite, str):
             raise TypeError(

@@ -187,6 +187,9 @@ BAD_VALUES = [
     ("path", "", "path must be a non-empty str, got ''"),
     ("path", "app", "path must be a str starting with '/', got 'app'"),
     ("domain", "", "domain must be a non-empty str or None, got ''"),
+    ("domain", "ex.com; HttpOnly", "domain must be an ASCII host name without spaces"),
+    ("domain", "ex.com\r\nX-Evil: 1", "domain must be an ASCII host name without"),
+    ("domain", "bücher.de", "domain must be an ASCII host name without spaces"),
     (
         "samesite",
         "strictest",
@@ -350,3 +353,11 @@ def test_bytes_secret_is_accepted(make_settings: MakeSettings) -> None:
 
 def test_secret_key_can_be_given_positionally() -> None:
     assert SessionSettings(SECRET).secret_key == SECRET
+
+
+@pytest.mark.parametrize(
+    "domain",
+    ["example.com", ".example.com", "localhost", "127.0.0.1", "xn--bcher-kva.de"],
+)
+def test_domain_accepts_host_names(make_settings: MakeSettings, domain: str) -> None:
+    assert make_settings(domain=domain).domain == domain
