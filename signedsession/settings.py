@@ -121,10 +121,12 @@ class SessionSettings:
         object.__setattr__(self, "fallback_keys", fallbacks)
 
         self._check_str("cookie_name", self.cookie_name)
-        if any(c in self.cookie_name for c in ' \t\r\n;,="\\\x00'):
+        if not self.cookie_name.isascii() or any(
+            c in ' ;,="\\' or not c.isprintable() for c in self.cookie_name
+        ):
             raise ValueError(
-                "cookie_name must not contain spaces, control characters"
-                ' or any of ;,="\\'
+                "cookie_name must be ASCII without spaces, control characters"
+                f' or any of ;,="\\, got {self.cookie_name!r}'
             )
         for name in ("max_age", "absolute_max_age"):
             self._check_int(name, getattr(self, name), minimum=0, optional=True)
