@@ -250,6 +250,7 @@ class SignedSessionInterface(SessionInterface):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         store = cast(FlaskSession, session)
+        store.seal(False)  # Flask may save again if finalizing the request fails
         accessed, modified = store.accessed, store.modified
         try:
             header = self._cookie_header(app, store, response, modified)
