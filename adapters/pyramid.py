@@ -171,7 +171,8 @@ class PyramidSession(SessionStore):
     def respond(self, request: Request, response: Response) -> None:
         """Write the session's cookie headers into ``response``.
 
-        Registered as a response callback by the factory.
+        Registered as a response callback by the factory. A change to the
+        session after it gives a ``RuntimeWarning``.
         """
         if (
             not self.set_on_exception
@@ -179,6 +180,7 @@ class PyramidSession(SessionStore):
         ):
             if self.accessed:
                 _add_vary_cookie(response)
+            self.seal()
             return
         reissue = self.reissue_time
         if (
@@ -195,6 +197,7 @@ class PyramidSession(SessionStore):
             response.headerlist = session_headers(
                 self, response.status, response.headerlist, request.environ
             )
+        self.seal()  # a later change could not reach the client: warn
 
 
 def _add_vary_cookie(response: Response) -> None:

@@ -924,3 +924,21 @@ def test_pyramid_flask_and_plain_wsgi_share_one_session(clock: Any) -> None:
     app.get("/wsgi/write")
     assert app.get("/flask/read").text == "grace"
     assert json.loads(app.get("/flashes").text) == ["welcome ada"]
+
+
+def test_change_after_the_response_callback_warns(clock: Any) -> None:
+    factory = SignedSessionFactory(SECRET)
+    request = testing.DummyRequest()
+    session = factory(request)
+    session["user"] = "ada"
+    request.response_callbacks[0](request, Response())
+    with pytest.warns(RuntimeWarning, match="modified after the response headers"):
+        session["user"] = "bob"
+
+
+def test_includeme_timeout_alone_is_also_the_cookie_lifetime(clock: Any) -> None:
+    settings = {"signedsession.secret_key": SECRET, "signedsession.timeout": "600"}
+    app = make_app(None, settings=settings)
+    assert app.registry.queryUtility(ISessionFactory).settings.max_age == 600
+    res = webtest.TestApp(app, lint=True).get("/login?user=ada")
+    assert only_cookie(res)[2]["Max-Age"] == "600"
