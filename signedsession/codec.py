@@ -257,6 +257,10 @@ class Codec:
             raise InvalidCookie("expired")
 
         data = self._decode_payload(payload)
+        self._check_expiry(data, issued, now)
+        return Decoded(data, session_id.decode("ascii"), created, issued, index)
+
+    def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:
         try:
             expiry = parse_expiry(data.get(EXPIRY_KEY))
         except ValueError:
@@ -268,7 +272,6 @@ class Codec:
             limit = expiry or self._max_age
             if limit is not None and now - issued > limit:
                 raise InvalidCookie("expired")
-        return Decoded(data, session_id.decode("ascii"), created, issued, index)
 
     def _verify(self, body: bytes, signature: bytes) -> int:
         for index, mac in enumerate(self._macs):
@@ -280,9 +283,14 @@ class Codec:
         reason = "bad signature"
         for reader in self._foreign:
             try:
-                return reader.loads(value)
+                decoded = reader.loads(value)
             except InvalidCookie as exc:
                 reason = exc.reason
+                continue
+            # The stored expiry is ours to enforce, whoever signed the data;
+            # unchecked, a bad one would fail later, when the cookie is set.
+            self._check_expiry(decoded.data, decoded.issued, clock.time())
+            return decoded
         raise InvalidCookie(reason)
 
     def _decode_payload(self, payload: bytes) -> dict[str, Any]:

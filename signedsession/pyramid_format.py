@@ -136,7 +136,7 @@ class PyramidCookieFormat:
             renewed, created, state = self._serializer.loads(payload)
             renewed = float(renewed)
             created = float(created)
-        except (ValueError, TypeError, RecursionError):
+        except (ValueError, TypeError, OverflowError, RecursionError):
             raise InvalidCookie("malformed") from None
         if not (
             isinstance(state, dict)

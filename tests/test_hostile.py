@@ -18,6 +18,7 @@ decoding limits stand between the attacker and the process.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pytest
+from werkzeug.sansio.http import parse_cookie
 
 import signedsession.clock
 from signedsession import (
@@ -64,17 +66,21 @@ class Door:
     """One way in: a WSGI app whose view shows and bumps the session."""
 
     name: str
+    wsgi: Any
     settings: SessionSettings
-    build: Callable[[SessionSettings], Any]
+    #: "middleware", "flask" or "pyramid": which foreign formats it reads.
+    kind: str = "middleware"
     #: Whether a rejected or short cookie is deleted on a read-only request.
     deletes_on_read: bool = True
+    #: Whether a valid cookie is re-issued on a read-only request.
+    reissues_on_read: bool = False
     tagged: bool = field(init=False)
 
     def __post_init__(self) -> None:
         self.tagged = isinstance(self.settings.serializer, TaggedJSONSerializer)
 
     def app(self) -> TestApp:
-        return TestApp(self.build(self.settings), lint=True)
+        return TestApp(self.wsgi, lint=True)
 
 
 def _view(session: Any, write: bool) -> bytes:
@@ -84,7 +90,7 @@ def _view(session: Any, write: bool) -> bytes:
     return body
 
 
-def _wsgi_app(settings: SessionSettings) -> Any:
+def middleware_door(name: str, settings: SessionSettings) -> Door:
     def inner(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         session = environ[settings.environ_key]
         body = _view(session, "write" in environ.get("QUERY_STRING", ""))
@@ -94,12 +100,52 @@ def _wsgi_app(settings: SessionSettings) -> Any:
         )
         return [body]
 
-    return SessionMiddleware(inner, settings)
+    return Door(name, SessionMiddleware(inner, settings), settings)
+
+
+def flask_door() -> Door:
+    import flask
+    from signedsession.adapters.flask import SignedSessionInterface
+
+    app = flask.Flask("hostile")
+    app.secret_key = SECRET
+    app.session_interface = SignedSessionInterface()
+
+    @app.get("/")
+    def view() -> flask.Response:
+        body = _view(flask.session, "write" in flask.request.args)
+        return flask.Response(body, content_type="application/json")
+
+    settings = app.session_interface.get_settings(app)
+    assert settings is not None
+    return Door("flask", app, settings, kind="flask", deletes_on_read=False)
+
+
+def pyramid_door() -> Door:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pkg_resources, cgi
+        from pyramid.config import Configurator
+        from pyramid.response import Response
+
+    from signedsession.adapters.pyramid import SignedSessionFactory
+
+    factory = SignedSessionFactory(SECRET)
+
+    def view(request: Any) -> Any:
+        body = _view(request.session, "write" in request.params)
+        return Response(body, content_type="application/json")
+
+    with Configurator() as config:
+        config.set_session_factory(factory)
+        config.add_route("home", "/")
+        config.add_view(view, route_name="home")
+        app = config.make_wsgi_app()
+    return Door("pyramid", app, factory.settings, kind="pyramid", reissues_on_read=True)
 
 
 DOORS = [
-    Door("middleware", SessionSettings(secret_key=SECRET), _wsgi_app),
-    Door(
+    middleware_door("middleware", SessionSettings(secret_key=SECRET)),
+    middleware_door(
         "middleware-tagged-host",
         SessionSettings(
             secret_key=SECRET,
@@ -107,8 +153,9 @@ DOORS = [
             secure=True,
             serializer=TaggedJSONSerializer(),
         ),
-        _wsgi_app,
     ),
+    flask_door(),
+    pyramid_door(),
 ]
 
 
@@ -169,8 +216,39 @@ class Context:
         """Sign a serialized payload, compressed or not."""
         return self.forge(deflate(raw) if compress else _b64(raw))
 
+    def flask(self, raw: bytes, *, compress: bool = False, issued: int = NOW) -> str:
+        """Sign a payload in Flask's format with the real key (Flask door)."""
+        from itsdangerous import TimestampSigner, base64_encode
+
+        signer = TimestampSigner(
+            self.door.settings.secret_key,
+            salt="cookie-session",
+            key_derivation="hmac",
+            digest_method=hashlib.sha1,
+        )
+        signer.get_timestamp = lambda: issued  # type: ignore[method-assign]
+        payload = (
+            b"." + base64_encode(zlib.compress(raw))
+            if compress
+            else (base64_encode(raw))
+        )
+        return signer.sign(payload).decode("ascii")
+
+    def pyramid(self, raw: bytes) -> str:
+        """Sign a payload in Pyramid's format with the real key (Pyramid door)."""
+        reader = self.codec._foreign[0]
+        mac = reader._macs[0].copy()  # type: ignore[attr-defined]
+        mac.update(raw)
+        return _b64(mac.digest() + raw)
+
     def cookie(self, value: str) -> str:
         return f"{self.name}={value}"
+
+    def ago(self, extra: int) -> str:
+        """The hex timestamp ``max_age + extra`` seconds ago."""
+        max_age = self.door.settings.max_age
+        assert max_age is not None
+        return f"{NOW - max_age - extra:x}"
 
 
 @dataclass
@@ -182,6 +260,12 @@ class Row:
     data: Callable[[Context], dict[str, Any]] | None = None
     #: Only for doors whose serializer is (or is not) TaggedJSONSerializer.
     tagged: bool | None = None
+    #: Only for doors of this kind (middleware, flask, pyramid).
+    kind: str | None = None
+    #: Signed before now: Pyramid (reissue_time=0) re-issues it on a read.
+    aged: bool = False
+    #: In another library's format: re-issued in ours on any access.
+    migrated: bool = False
 
 
 def one(build: Callable[[Context], str]) -> Callable[[Context], list[str]]:
@@ -385,11 +469,7 @@ ROWS: list[Row] = [
     # -- timestamps
     Row(
         "issued-past-max-age",
-        one(
-            lambda ctx: ctx.forge(
-                _b64(b"{}"), issued=f"{NOW - 1209601:x}", created=f"{NOW - 1209601:x}"
-            )
-        ),
+        one(lambda ctx: ctx.forge(_b64(b"{}"), issued=ctx.ago(1), created=ctx.ago(1))),
         "rejected",
         "expired",
     ),
@@ -398,12 +478,13 @@ ROWS: list[Row] = [
         one(
             lambda ctx: ctx.forge(
                 _b64(b'{"a":1}'),
-                issued=f"{NOW - 1209600:x}",
-                created=f"{NOW - 1209600:x}",
+                issued=ctx.ago(0),
+                created=ctx.ago(0),
             )
         ),
         "accepted",
         data=lambda ctx: {"a": 1},
+        aged=True,
     ),
     Row(
         "issued-beyond-clock-skew",
@@ -710,6 +791,184 @@ ROWS: list[Row] = [
         "malformed",
         tagged=True,
     ),
+    # -- leaked key, in Flask's format (read by the Flask door to migrate)
+    Row(
+        "flask-format-valid-is-migrated",
+        one(lambda ctx: ctx.flask(b'{"a":1}')),
+        "accepted",
+        data=lambda ctx: {"a": 1},
+        kind="flask",
+        migrated=True,
+    ),
+    Row(
+        "flask-format-zip-bomb",
+        one(lambda ctx: ctx.flask(b'{"a":"' + b"x" * 10**6 + b'"}', compress=True)),
+        "rejected",
+        "too large",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-json-list",
+        one(lambda ctx: ctx.flask(b"[]")),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-nesting-30000",
+        one(lambda ctx: ctx.flask(nested(30_000), compress=True)),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-integer-10e6-digits",
+        one(lambda ctx: ctx.flask(b'{"a":' + b"7" * 10**6 + b"}", compress=True)),
+        "rejected",
+        "too large",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-integer-5000-digits",
+        one(lambda ctx: ctx.flask(b'{"a":' + b"7" * 5000 + b"}", compress=True)),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-nan",
+        one(lambda ctx: ctx.flask(b'{"a":NaN}')),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-float-overflow",
+        one(lambda ctx: ctx.flask(b'{"a":1e400}')),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-tag-uuid-int",
+        one(lambda ctx: ctx.flask(b'{"a":{" u":5}}')),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-quadratic-string",
+        one(
+            lambda ctx: ctx.flask(b'{"a":"' + b'\\"' * 30000 + b"[" * 70, compress=True)
+        ),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-expiry-overflow",
+        one(lambda ctx: ctx.flask(b'{"_session_expiry":1000000000000}')),
+        "rejected",
+        "malformed",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-future",
+        one(lambda ctx: ctx.flask(b'{"a":1}', issued=NOW + 61)),
+        "rejected",
+        "timestamp in the future",
+        kind="flask",
+    ),
+    Row(
+        "flask-format-expired",
+        one(lambda ctx: ctx.flask(b'{"a":1}', issued=int(ctx.ago(1), 16))),
+        "rejected",
+        "expired",
+        kind="flask",
+    ),
+    # -- leaked key, in Pyramid's format (read by the Pyramid door to migrate)
+    Row(
+        "pyramid-format-valid-is-migrated",
+        one(lambda ctx: ctx.pyramid(b'[%d,%d,{"a":1}]' % (NOW, NOW))),
+        "accepted",
+        data=lambda ctx: {"a": 1},
+        kind="pyramid",
+        migrated=True,
+    ),
+    Row(
+        "pyramid-format-huge-integer-timestamp",
+        one(lambda ctx: ctx.pyramid(b"[1" + b"0" * 400 + b',1,{"a":1}]')),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-nan-timestamp",
+        one(lambda ctx: ctx.pyramid(b'[NaN,1,{"a":1}]')),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-string-timestamps",
+        one(lambda ctx: ctx.pyramid(b'["a","b",{"a":1}]')),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-state-list",
+        one(lambda ctx: ctx.pyramid(b"[%d,%d,[]]" % (NOW, NOW))),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-two-items",
+        one(lambda ctx: ctx.pyramid(b"[%d,%d]" % (NOW, NOW))),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-three-character-string",
+        one(lambda ctx: ctx.pyramid(b'"abc"')),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-nesting-1400",
+        one(lambda ctx: ctx.pyramid(b"[%d,%d,%s]" % (NOW, NOW, nested(1400)))),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-expiry-overflow",
+        one(
+            lambda ctx: ctx.pyramid(
+                b'[%d,%d,{"_session_expiry":1000000000000}]' % (NOW, NOW)
+            )
+        ),
+        "rejected",
+        "malformed",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-future",
+        one(lambda ctx: ctx.pyramid(b"[%d,%d,{}]" % (NOW + 61, NOW))),
+        "rejected",
+        "timestamp in the future",
+        kind="pyramid",
+    ),
+    Row(
+        "pyramid-format-expired",
+        one(lambda ctx: ctx.pyramid(b"[%s,%s,{}]" % ((ctx.ago(1).encode(),) * 2))),
+        "rejected",
+        "expired",
+        kind="pyramid",
+    ),
     # -- header-level attacks
     Row(
         "header-100kb-other-cookie-then-valid",
@@ -891,6 +1150,8 @@ def _cases() -> Iterator[Any]:
         for row in ROWS:
             if row.tagged is not None and row.tagged != door.tagged:
                 continue
+            if row.kind is not None and row.kind != door.kind:
+                continue
             yield pytest.param(door, row, id=f"{door.name}-{row.id}")
 
 
@@ -1028,12 +1289,17 @@ def check_log(
     if row.outcome != "rejected":
         assert records == []
         return
-    assert [(r.levelname, r.getMessage()) for r in records] == [
-        ("WARNING", f"session cookie rejected: {row.reason}")
-    ]
-    record = records[0]
+    # The first value of our name is the one whose rejection is logged.
+    value = parse_cookie(header).getlist(ctx.name)[0]
+    reasons = {row.reason}
+    if ctx.door.kind != "middleware" and value.count(".") != 4:
+        # Not our format: the door's migration reader for Flask's or
+        # Pyramid's cookies gives the reason, and either is a fair one.
+        reasons |= {"bad signature", "malformed"}
+    [record] = records
+    assert record.levelname == "WARNING"
+    assert record.getMessage() in {f"session cookie rejected: {r}" for r in reasons}
     texts = [str(record.msg), *map(str, record.args or ())]
-    value = header.partition("=")[2]
     for text in texts:
         assert SECRET not in text
         assert ctx.valid() not in text
@@ -1063,10 +1329,15 @@ def test_hostile_cookie_is_handled_safely(
         assert json.loads(response.body) == expected
         assert cpu < CPU_BUDGET, f"{cpu * 1000:.1f} ms of CPU"
         check_log(security_records(caplog), row, header, ctx)
-        if row.outcome in ("rejected", "short") and door.deletes_on_read:
-            assert session_cookies(response, name) == [""]
-        elif row.outcome in ("accepted", "ignored"):
-            assert session_cookies(response, name) == []
+        issued_on_read = session_cookies(response, name)
+        if row.outcome in ("rejected", "short"):
+            assert issued_on_read == ([""] if door.deletes_on_read else [])
+        elif row.outcome == "accepted" and (
+            row.migrated or (door.reissues_on_read and row.aged)
+        ):
+            assert [ctx.codec.loads(v).data for v in issued_on_read] == [expected]
+        else:
+            assert issued_on_read == []
 
         # The same cookie again, on a request that writes: memory-bounded.
         caplog.clear()
@@ -1141,7 +1412,7 @@ def test_decompressed_size_limit_is_inclusive(
     settings = SessionSettings(
         secret_key=SECRET, max_decompressed_size=cap, max_cookie_size=200_000
     )
-    ctx = Context(Door("limits", settings, _wsgi_app))
+    ctx = Context(middleware_door("limits", settings))
     at_limit = ctx.raw(_string_payload(cap), compress=compress)
     beyond = ctx.raw(_string_payload(cap + 1), compress=compress)
     assert _load(settings, at_limit, caplog) == ({"a": "x" * (cap - 8)}, [])
@@ -1157,7 +1428,7 @@ def test_json_depth_limit_is_inclusive(
 ) -> None:
     caplog.set_level(logging.WARNING, logger=SECURITY)
     settings = SessionSettings(secret_key=SECRET, max_json_depth=limit)
-    ctx = Context(Door("limits", settings, _wsgi_app))
+    ctx = Context(middleware_door("limits", settings))
     at_limit = json.loads(nested(limit)) if limit > 1 else {"a": 1}
     raw_at = nested(limit) if limit > 1 else b'{"a":1}'
     assert _load(settings, ctx.raw(raw_at), caplog) == (at_limit, [])
@@ -1172,14 +1443,14 @@ def test_json_depth_limit_ignores_brackets_inside_strings(
 ) -> None:
     caplog.set_level(logging.WARNING, logger=SECURITY)
     settings = SessionSettings(secret_key=SECRET, max_json_depth=2)
-    ctx = Context(Door("limits", settings, _wsgi_app))
+    ctx = Context(middleware_door("limits", settings))
     raw = b'{"a":["[[[{{{\\"[[["]}'
     assert _load(settings, ctx.raw(raw), caplog) == ({"a": ['[[[{{{"[[[']}, [])
 
 
 def test_json_depth_check_stays_linear_on_escaped_quotes(frozen: None) -> None:
     settings = SessionSettings(secret_key=SECRET)
-    value = Context(Door("limits", settings, _wsgi_app)).raw(
+    value = Context(middleware_door("limits", settings)).raw(
         b'{"a":"' + b'\\"' * 30_000 + b"[" * 70, compress=True
     )
     started = time.thread_time()
@@ -1193,7 +1464,7 @@ def test_incoming_cookie_size_limit_is_inclusive(
 ) -> None:
     caplog.set_level(logging.WARNING, logger=SECURITY)
     settings = SessionSettings(secret_key=SECRET, max_cookie_size=limit)
-    ctx = Context(Door("limits", settings, _wsgi_app))
+    ctx = Context(middleware_door("limits", settings))
     # Unpadded base64 never has a length of 4k + 1: reach the exact sizes by
     # lengthening the session id instead.
     size = max(n for n in range(8, limit) if len(ctx.raw(_string_payload(n))) <= limit)
@@ -1261,7 +1532,7 @@ def test_signature_is_checked_before_anything_is_decompressed_or_parsed(
     caplog.set_level(logging.WARNING, logger=SECURITY)
     serializer = decode_events.pop()
     settings = SessionSettings(secret_key=SECRET, serializer=serializer)
-    ctx = Context(Door("spy", settings, _wsgi_app))
+    ctx = Context(middleware_door("spy", settings))
     bomb = ctx.raw(b'{"a":"' + b"x" * 10**6 + b'"}', compress=True)
     valid = ctx.valid({"a": "y" * 200})
     assert valid.startswith("~")  # deflated, so decompression is in play
