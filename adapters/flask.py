@@ -276,10 +276,10 @@ class SignedSessionInterface(SessionInterface):
         ):
             return None
         data = store._data()
-        cookies = CookieFormat.of(settings)
-        secure = settings.is_secure(flask.request.scheme == "https")
         if not data:
-            return cookies.delete_cookie(secure=secure) if modified else None
+            if not modified:
+                return None
+            return CookieFormat.of(settings).delete_cookie(secure=_secure(settings))
         if not (
             untouched
             or settings.save_every_request
@@ -295,7 +295,13 @@ class SignedSessionInterface(SessionInterface):
             max_age = _seconds_until(self.get_expiration_time(app, store))
         store._max_age = max_age
         store.save()
-        return cookies.set_cookie(store.session_key or "", max_age, secure=secure)
+        return CookieFormat.of(settings).set_cookie(
+            store.session_key or "", max_age, secure=_secure(settings)
+        )
+
+
+def _secure(settings: SessionSettings) -> bool:
+    return settings.is_secure(flask.request.scheme == "https")
 
 
 def _seconds_until(moment: datetime | None) -> int | None:

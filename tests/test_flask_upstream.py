@@ -16,9 +16,15 @@ Not copied, and why:
   warning in ``recwarn``, where our ``InsecureSecretWarning`` for the
   fixture's 8-byte "test key" lands too. ``MAX_COOKIE_SIZE`` is covered in
   test_flask.py.
-- No copied test inspects Flask's own cookie format, so none was dropped
-  for that reason; the greenlet context-copy tests need greenlet and only
-  read a session value that ``test_stream_keeps_session`` already covers.
+- No test of those files that uses the session inspects Flask's own
+  cookie format, so none was dropped for that reason.
+- The greenlet context-copy tests (test_reqctx.py) need greenlet, and
+  ``TestStreaming.test_async_view`` (test_helpers.py) needs asgiref, neither
+  of which the test extra installs; both only read back a value the view
+  just set, which ``test_stream_keeps_session`` covers.
+- ``test_session_error_pops_context`` (test_reqctx.py) and
+  test_session_interface.py install session interfaces of their own: there
+  is nothing of ours to run them against.
 
 Flask's fixtures use short secret keys ("test key"); signedsession warns
 about keys under 32 bytes (``InsecureSecretWarning``, asserted in
