@@ -279,6 +279,11 @@ class SignedSessionFactory:
         fallback_secrets: tuple[Secret, ...] = (),
         **options: Any,
     ) -> None:
+        if isinstance(fallback_secrets, (str, bytes)):
+            raise ValueError(
+                "fallback_secrets must be a sequence of secrets, got a single"
+                f" {type(fallback_secrets).__name__} (wrap it: (secret,))"
+            )
         cookie_age = _seconds("max_age", max_age)
         options.setdefault("expire_at_browser_close", cookie_age is None)
         # Pyramid saves on any status; set_on_exception governs exceptions.

@@ -521,6 +521,12 @@ def test_numbers_given_as_strings_are_converted() -> None:
         ),
         ({"reissue_time": -1}, ValueError, "reissue_time must be at least 0, got -1"),
         (
+            {"fallback_secrets": "old"},
+            ValueError,
+            "fallback_secrets must be a sequence of secrets, got a single str"
+            " (wrap it: (secret,))",
+        ),
+        (
             {"set_on_exception": "no"},
             TypeError,
             "set_on_exception must be True or False, got 'no'",
@@ -540,6 +546,7 @@ def test_numbers_given_as_strings_are_converted() -> None:
         "timeout",
         "max_age",
         "reissue_time",
+        "fallback_secrets",
         "set_on_exception",
         "hashalg",
         "samesite",
