@@ -680,6 +680,44 @@ class SessionContract:
         clock.advance(-60)
         assert make_store(store.session_key).get("foo") == "bar"
 
+    @pytest.mark.parametrize(
+        ("expiry", "max_age"),
+        [
+            (None, 100),
+            (50, 100),
+            (500, 100),
+            (timedelta(seconds=200), 100),
+            (datetime.fromtimestamp(NOW + 300, timezone.utc), 100),
+        ],
+        ids=["default", "seconds-shorter", "seconds-longer", "timedelta", "datetime"],
+    )
+    def test_cookie_max_age_and_server_check_agree(
+        self, make_store: MakeStore, clock: Any, expiry: Any, max_age: int
+    ) -> None:
+        store = make_store(max_age=max_age)
+        store["foo"] = "bar"
+        store.set_expiry(expiry)
+        store.save()
+        lifetime = store.cookie_max_age()
+        assert lifetime is not None
+        clock.advance(lifetime)
+        assert make_store(store.session_key, max_age=max_age).get("foo") == "bar"
+        clock.advance(1)
+        assert make_store(store.session_key, max_age=max_age).get("foo") is None
+
+    def test_browser_close_cookie_has_no_max_age_but_max_age_still_holds(
+        self, make_store: MakeStore, clock: Any
+    ) -> None:
+        store = make_store(max_age=100)
+        store["foo"] = "bar"
+        store.set_expiry(0)
+        store.save()
+        assert store.cookie_max_age() is None
+        clock.advance(100)
+        assert make_store(store.session_key, max_age=100).get("foo") == "bar"
+        clock.advance(1)
+        assert make_store(store.session_key, max_age=100).get("foo") is None
+
     # -- size -------------------------------------------------------------------------
 
     def test_save_measures_the_whole_set_cookie_header(
