@@ -218,7 +218,11 @@ class Codec:
         raw = self.serialize(data)
         payload = _b64(raw)
         if self._compress and len(raw) >= _MIN_COMPRESS:
-            deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+            # A cookie holds 4 KB: an 8 KB window and a smaller hash table
+            # find the same matches, and allocate 64 KB instead of 256 KB,
+            # which the allocator maps and unmaps on every call. Any window
+            # up to 32 KB inflates with the -15 of _decode_payload.
+            deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
             packed = _b64(deflater.compress(raw) + deflater.flush())
             if len(packed) + 1 < len(payload):
                 payload = b"~" + packed
