@@ -102,9 +102,10 @@ def logout(request: Any) -> Response:
 
 
 def switch_user(request: Any) -> Response:
+    previous = request.session.get("user")  # loads the old session first
     request.session.invalidate()
     request.session["user"] = request.params["user"]
-    return Response("switched")
+    return Response(f"switched from {previous}")
 
 
 def info(request: Any) -> Response:
@@ -244,13 +245,16 @@ def test_anonymous_read_sets_no_cookie(clock: Any) -> None:
 
 def test_new_and_created_persist_in_the_cookie(clock: Any) -> None:
     app = client()
+    clock.advance(5)
     first = json.loads(app.get("/info").text)
-    assert first == {"new": True, "created": 1_800_000_000}
+    assert first == {"new": True, "created": 1_800_000_005}
+    assert app.cookies == {}  # reading new and created saves nothing
+    clock.advance(5)
     app.get("/login?user=ada")
     clock.advance(100)
     assert json.loads(app.get("/info").text) == {
         "new": False,
-        "created": 1_800_000_000,
+        "created": 1_800_000_010,
     }
 
 
@@ -263,6 +267,7 @@ def test_invalidate_then_write_saves_a_fresh_session(clock: Any) -> None:
     first = only_cookie(app.get("/login?user=ada"))[1]
     clock.advance(10)
     res = app.get("/switch?user=bob")
+    assert res.text == "switched from ada"
     _, value, attrs = only_cookie(res)
     assert attrs == {"HttpOnly": True, "Path": "/", "SameSite": "Lax"}
     old, new = decode(first, factory.settings), decode(value, factory.settings)
