@@ -36,7 +36,7 @@ from .cli import (
     to_json,
 )
 from .cookie import CookieFormat
-from .exceptions import InvalidCookie
+from .exceptions import InsecureSecretWarning, InvalidCookie
 from .middleware import SessionMiddleware
 from .serializers import TaggedJSONSerializer
 from .settings import SessionSettings
@@ -364,12 +364,15 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     app.config["SESSION_COOKIE_SAMESITE"] = settings.samesite
     app.config["SESSION_COOKIE_HTTPONLY"] = settings.httponly
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings.max_age or 0)
-    app.session_interface = SignedSessionInterface(
+    interface = SignedSessionInterface(
         fallback_keys=settings.fallback_keys,
         salt=settings.salt,
         serializer=settings.serializer,
         path=settings.path,
     )
+    app.session_interface = interface
+    # Build the settings now: any warning about the key shows at start.
+    interface.get_settings(app)
     base = MOUNTS["Flask"]
 
     @app.get("/")
@@ -565,9 +568,12 @@ def serve(
     if random_secret:
         secret = generate_key()
     fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
-    server = create_server(
-        make_app(secret, fallback_keys=fallbacks), host=host, port=port
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", InsecureSecretWarning)
+        app = make_app(secret, fallback_keys=fallbacks)
+    server = create_server(app, host=host, port=port)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"signedsession demo: warning: {message}", file=out)
     if random_secret:
         print(
             f"{ENV_SECRET_KEY} is not set: using a random secret key for this"

@@ -343,6 +343,20 @@ def test_serve_signs_with_the_secret_from_the_environment(
     assert Codec(settings).loads(browser.cookies["session"]).data["user"] == "ann"
 
 
+def test_serve_reports_a_short_secret_in_one_line(served: dict[str, Any]) -> None:
+    out = io.StringIO()
+    environ = {"SIGNEDSESSION_SECRET_KEY": "too-short"}
+    signedsession.demo.serve(host="127.0.0.1", port=8123, environ=environ, out=out)
+    assert out.getvalue().splitlines()[:2] == [
+        "signedsession demo: warning: secret_key is 9 bytes; use at least 32"
+        " random bytes (signedsession genkey)",
+        "signedsession demo: serving on http://127.0.0.1:8123/ (Ctrl+C to stop)",
+    ]
+    browser = TestApp(served["app"])
+    log_in(browser, "flask")  # no warning left for the first request
+    assert text_of(browser.get("/wsgi/"), "user") == "ann"
+
+
 def test_importing_signedsession_and_the_demo_loads_no_framework() -> None:
     code = (
         "import sys, signedsession, signedsession.cli, signedsession.demo;"
