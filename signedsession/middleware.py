@@ -75,8 +75,8 @@ class SessionMiddleware:
         def session_start_response(
             status: str, headers: Headers, exc_info: ExcInfo = None
         ) -> Callable[[bytes], object]:
-            store.seal(False)
             if store.accessed or store.modified or settings.save_every_request:
+                store.seal(False)  # a second call (exc_info) may save again
                 headers = session_headers(store, status, headers, environ)
             store.seal()
             return start_response(status, headers, exc_info)

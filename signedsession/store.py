@@ -56,14 +56,15 @@ class SessionStore:
     _key_index: int | None = None
     _header: str | None = None
     _candidates: tuple[str, ...] = ()
+    __session_key: str | None = None
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
     ) -> None:
         self.settings = settings
         self._codec = Codec.of(settings)
-        self._session_key = session_key
-        if session_key is not None:
+        if session_key is not None:  # None is the class default
+            self._session_key = session_key
             self.had_cookie = True
 
     @property
