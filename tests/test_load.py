@@ -256,3 +256,27 @@ def test_rolling_key_rotation_logs_nobody_out(
     for value, _ in from_new:
         with pytest.raises(InvalidCookie):
             old_key_only.loads(value)
+
+
+def test_rotation_step_two_survives_requests_alternating_between_servers(
+    serve: Callable[[SessionSettings], str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The fleet procedure's middle step: servers already deployed with the
+    # new key as a fallback, and servers that sign with it, side by side.
+    # A load balancer sends each request to either; nobody is logged out.
+    step_one = serve(SessionSettings(secret_key=OLD_KEY, fallback_keys=(NEW_KEY,)))
+    step_two = serve(SessionSettings(secret_key=NEW_KEY, fallback_keys=(OLD_KEY,)))
+    clients = [Client(i, step_one) for i in range(CLIENTS // 2)]
+
+    def work(client: Client) -> None:
+        rng = random.Random(2000 + client.number)
+        for _ in range(ROTATION_REQUESTS // 2):
+            client.base_url = rng.choice([step_one, step_two])
+            client.step(rng.choice(["inc", "inc", "read"]))
+
+    elapsed = run_clients(clients, work)
+    with capsys.disabled():
+        print("\n" + report("rotation, alternating servers", clients, elapsed))
+    assert [c.mismatches for c in clients] == [[] for _ in clients]
+    assert sum(c.server_errors for c in clients) == 0
+    assert all(c.expected > 0 for c in clients)
