@@ -7,23 +7,19 @@ line, where every user of the machine could read them in the process list.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
 import warnings
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from typing import Any, NamedTuple
 
 from . import __version__, clock
-from .codec import EXPIRY_KEY, Codec, parse_expiry
-from .cookie import CookieFormat
 from .exceptions import InvalidCookie
+from .inspection import human_duration, inspect_cookie, iso, to_json
 from .serializers import JSONSerializer, TaggedJSONSerializer
 from .settings import Serializer, SessionSettings
 
-__all__ = ["ENV_SECRET_KEY", "Inspection", "generate_key", "inspect_cookie", "main"]
+__all__ = ["ENV_SECRET_KEY", "generate_key", "main"]
 
 #: The environment variable that holds the secret key.
 ENV_SECRET_KEY = "SIGNEDSESSION_SECRET_KEY"
@@ -43,127 +39,6 @@ class UsageError(Exception):
 def generate_key() -> str:
     """A new random secret key: 48 random bytes, URL-safe base64 (64 chars)."""
     return secrets.token_urlsafe(KEY_BYTES)
-
-
-class Inspection(NamedTuple):
-    """What a verified cookie value says about itself."""
-
-    data: dict[str, Any]
-    session_id: str
-    #: 0: the current secret key; n: the n-th fallback key; -1: foreign format.
-    key_index: int
-    created: datetime
-    issued: datetime
-    #: When the server stops accepting it; None if it never expires.
-    expires: datetime | None
-    #: Seconds since it was issued.
-    age: int
-    #: Length of the ``Set-Cookie`` header value that carries it.
-    size: int
-    #: The size limit, ``max_cookie_size``.
-    limit: int
-
-    @property
-    def key_label(self) -> str:
-        """Which key verified the cookie, in words."""
-        return key_label(self.key_index)
-
-
-def key_label(key_index: int | None) -> str:
-    """``key_index`` in words: "current key", "fallback key 2"..."""
-    if key_index is None:
-        return "none (new session)"
-    if key_index == 0:
-        return "current key"
-    if key_index < 0:
-        return "another library's format (migrated)"
-    return f"fallback key {key_index}"
-
-
-def _moment(seconds: float) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
-
-
-def expiry_of(
-    data: dict[str, Any], *, created: int, issued: int, settings: SessionSettings
-) -> datetime | None:
-    """When a cookie issued at ``issued`` stops verifying, by the codec's rules.
-
-    A per-session expiry (``set_expiry``) wins over ``max_age``;
-    ``absolute_max_age`` caps both.
-    """
-    candidates: list[float] = []
-    try:
-        expiry = parse_expiry(data.get(EXPIRY_KEY))
-    except ValueError:
-        expiry = None
-    if isinstance(expiry, datetime):
-        candidates.append(expiry.timestamp())
-    else:
-        limit = expiry or settings.max_age
-        if limit is not None:
-            candidates.append(issued + limit)
-    if settings.absolute_max_age is not None:
-        candidates.append(created + settings.absolute_max_age)
-    return _moment(min(candidates)) if candidates else None
-
-
-def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
-    """Verify ``value`` with ``settings`` and describe it.
-
-    :raises InvalidCookie: with the reason it was rejected.
-    """
-    decoded = Codec.of(settings).loads(value)
-    max_age = None if settings.expire_at_browser_close else settings.max_age
-    return Inspection(
-        data=decoded.data,
-        session_id=decoded.session_id,
-        key_index=decoded.key_index,
-        created=_moment(decoded.created),
-        issued=_moment(decoded.issued),
-        expires=expiry_of(
-            decoded.data,
-            created=decoded.created,
-            issued=decoded.issued,
-            settings=settings,
-        ),
-        age=int(clock.time()) - decoded.issued,
-        size=CookieFormat.of(settings).size(value, max_age),
-        limit=settings.max_cookie_size,
-    )
-
-
-def human_duration(seconds: float) -> str:
-    """``seconds`` as "13 d 23 h", "4 min 2 s" or "0 s"."""
-    seconds = int(abs(seconds))
-    parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
-        if seconds >= size:
-            parts.append(f"{seconds // size} {unit}")
-            seconds %= size
-    return " ".join(parts[:2]) or "0 s"
-
-
-def _iso(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _json_default(value: object) -> Any:
-    # Tagged data holds types JSON lacks; show them plainly, not fail.
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "backslashreplace")
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=repr)
-    return str(value)
-
-
-def to_json(data: object, *, indent: int | None = 2) -> str:
-    """``data`` as JSON; values JSON lacks (datetime, bytes...) as strings."""
-    return json.dumps(
-        data, indent=indent, ensure_ascii=False, sort_keys=True, default=_json_default
-    )
 
 
 # -- the commands -------------------------------------------------------------
@@ -263,10 +138,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
                     "session_id": info.session_id,
                     "key": info.key_label,
                     "key_index": info.key_index,
-                    "created": _iso(info.created),
-                    "issued": _iso(info.issued),
+                    "created": iso(info.created),
+                    "issued": iso(info.issued),
                     "age": info.age,
-                    "expires": None if info.expires is None else _iso(info.expires),
+                    "expires": None if info.expires is None else iso(info.expires),
                     "size": info.size,
                     "limit": info.limit,
                 }
@@ -278,16 +153,15 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         expires = "never (no max_age)"
     else:
         expires = (
-            f"{_iso(info.expires)}"
-            f" (in {human_duration(info.expires.timestamp() - now)})"
+            f"{iso(info.expires)} (in {human_duration(info.expires.timestamp() - now)})"
         )
     print(f"valid:      signed with the {info.key_label}")
     print(f"session id: {info.session_id}")
     print(
-        f"created:    {_iso(info.created)}"
+        f"created:    {iso(info.created)}"
         f" ({human_duration(now - info.created.timestamp())} ago)"
     )
-    print(f"issued:     {_iso(info.issued)} ({human_duration(info.age)} ago)")
+    print(f"issued:     {iso(info.issued)} ({human_duration(info.age)} ago)")
     print(f"expires:    {expires}")
     print(
         f"size:       {info.size} of {info.limit} bytes"
