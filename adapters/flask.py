@@ -16,7 +16,6 @@ from dataclasses import fields
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, cast
 
-import flask
 from flask.sessions import SessionInterface, SessionMixin
 
 from signedsession import clock
@@ -65,6 +64,8 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
     .. versionadded:: 0.1
     """
 
+    #: Whether the request came over https (``wsgi.url_scheme``).
+    https = False
     # The cookie's Max-Age that the interface decided for the save in
     # progress, from its get_expiration_time hook.
     _max_age: Any = _UNSET
@@ -232,12 +233,16 @@ class SignedSessionInterface(SessionInterface):
         settings = self.get_settings(app)
         if settings is None:
             return None
-        return cast(
+        environ = request.environ
+        session = cast(
             FlaskSession,
             self.session_class.from_cookie_header(
-                request.environ.get("HTTP_COOKIE"), settings=settings
+                environ.get("HTTP_COOKIE"), settings=settings
             ),
         )
+        if environ.get("wsgi.url_scheme") == "https":
+            session.https = True
+        return session
 
     def save_session(
         self, app: Flask, session: SessionMixin, response: Response
@@ -279,7 +284,8 @@ class SignedSessionInterface(SessionInterface):
         if not data:
             if not modified:
                 return None
-            return CookieFormat.of(settings).delete_cookie(secure=_secure(settings))
+            secure = settings.is_secure(store.https)
+            return CookieFormat.of(settings).delete_cookie(secure=secure)
         if not (
             untouched
             or settings.save_every_request
@@ -296,12 +302,8 @@ class SignedSessionInterface(SessionInterface):
         store._max_age = max_age
         store.save()
         return CookieFormat.of(settings).set_cookie(
-            store.session_key or "", max_age, secure=_secure(settings)
+            store.session_key or "", max_age, secure=settings.is_secure(store.https)
         )
-
-
-def _secure(settings: SessionSettings) -> bool:
-    return settings.is_secure(flask.request.scheme == "https")
 
 
 def _seconds_until(moment: datetime | None) -> int | None:
