@@ -96,9 +96,22 @@ class CookieFormat:
 
     def values(self, header: str) -> list[str]:
         """Every value of the session cookie in a ``Cookie`` header, in order."""
-        if self.name not in header:
+        name = self.name
+        if name not in header:
             return []
-        return parse_cookie(header, self.name)
+        if '"' in header:
+            return parse_cookie(header, name)
+        # Without quotes, werkzeug's grammar comes down to a split on ";": a
+        # part is "key" or "key=value" with spaces or tabs around each, none
+        # inside the value; any other part is skipped.
+        values = []
+        for part in header.split(";"):
+            key, _, value = part.partition("=")
+            if key.strip(" \t") == name:
+                value = value.strip(" \t")
+                if " " not in value and "\t" not in value:
+                    values.append(value)
+        return values
 
     def set_cookie(self, value: str, max_age: int | None, *, secure: bool) -> str:
         """The ``Set-Cookie`` value that stores ``value``.

@@ -1,8 +1,10 @@
-"""CookieFormat's headers are byte for byte what werkzeug's dump_cookie makes.
+"""CookieFormat's shortcuts give exactly what werkzeug gives.
 
 ``CookieFormat.set_cookie`` formats the attributes once per (max_age,
 secure) and the Expires date once per second; these tests hold that
 shortcut to dump_cookie's output across the settings matrix.
+``CookieFormat.values`` splits a header without quotes by hand; a property
+test holds it to werkzeug's ``parse_cookie``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ from datetime import timedelta
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from werkzeug.http import dump_cookie
+from werkzeug.sansio.http import parse_cookie
 
 import signedsession.clock
 from signedsession import SessionSettings
@@ -170,3 +176,53 @@ def test_size_counts_the_https_header(
     assert fmt.size(CODEC_VALUE, 3600) == len(
         reference(fmt, CODEC_VALUE, 3600, secure=True)
     )
+
+
+HEADER_PARTS = st.sampled_from(
+    ["session", "sessionx", "x", "=", ";", " ", "\t", '"', "\\", ",", "a", "042", "\r"]
+)
+
+
+_SPACE = st.sampled_from(["", " ", "\t", "  "])
+COOKIE_PARTS = st.tuples(
+    _SPACE,
+    st.sampled_from(["session", "sessionx", "xsession", "x", "", "ses sion"]),
+    _SPACE,
+    st.sampled_from(["", "="]),
+    _SPACE,
+    st.text(alphabet=' \t=a,\\"\r', max_size=5),
+    _SPACE,
+).map("".join)
+
+
+@hypothesis_settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(
+        st.lists(HEADER_PARTS, max_size=24).map("".join),
+        st.lists(COOKIE_PARTS, max_size=6).map(";".join),
+    )
+)
+def test_values_are_werkzeugs_parse_cookie(header: str) -> None:
+    fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+    assert fmt.values(header) == parse_cookie(header).getlist("session")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "session=abc",
+        "lang=en; session=abc; _pk=1",
+        "session = abc ;session=def",
+        "session",
+        "session=",
+        "session=a b; session=c",
+        "session x=1; session=\ty\t",
+        "a=1, session=2; session=3",
+        "session=a=b",
+        'session="quoted\\073"; session=plain',
+        "session=\\",
+    ],
+)
+def test_values_examples(header: str) -> None:
+    fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+    assert fmt.values(header) == parse_cookie(header).getlist("session")
