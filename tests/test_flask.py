@@ -8,7 +8,6 @@ import secrets
 import time
 import uuid
 import zlib
-from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
@@ -113,12 +112,10 @@ def client(app: flask.Flask) -> Any:
     return app.test_client()
 
 
-def flask_cookie(
-    secret: str, data: dict[str, Any], fallbacks: Iterable[str] = ()
-) -> str:
+def flask_cookie(secret: str, data: dict[str, Any]) -> str:
     """A session cookie issued by Flask's own default interface."""
     issuer = flask.Flask("flask_default")
-    issuer.config.update(SECRET_KEY=secret, SECRET_KEY_FALLBACKS=list(fallbacks))
+    issuer.config["SECRET_KEY"] = secret
     assert isinstance(issuer.session_interface, SecureCookieSessionInterface)
 
     @issuer.route("/")
