@@ -181,3 +181,55 @@ def test_server_error_that_deletes_the_cookie_is_private(
         "session="
     ]
     assert response.headers.getall("Cache-Control") == ["private"]
+
+
+# -- through the Pyramid adapter --------------------------------------------------
+
+
+def pyramid_app(cache_control: list[str], action: Action) -> TestApp:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pkg_resources, cgi
+        from pyramid.config import Configurator
+        from pyramid.response import Response
+
+    from signedsession.adapters.pyramid import SignedSessionFactory
+
+    def view(request: Any) -> Any:
+        action(request.session)
+        response = Response("ok", content_type="text/plain")
+        for value in cache_control:
+            response.headers.add("Cache-Control", value)
+        return response
+
+    with Configurator() as config:
+        config.set_session_factory(
+            SignedSessionFactory(
+                "test-secret-key-that-is-32-bytes-long!", reissue_time=None
+            )
+        )
+        config.add_route("home", "/")
+        config.add_view(view, route_name="home")
+        return TestApp(config.make_wsgi_app(), lint=True)
+
+
+@pytest.mark.parametrize(
+    ("action", "cache_control", "expected"),
+    [
+        (write, [], ["private"]),
+        (read, [], []),
+        (write, ["no-store"], ["no-store"]),
+    ],
+    ids=["set", "read-only", "app-no-store"],
+)
+def test_pyramid_adapter_adds_private_only_when_it_sets_the_cookie(
+    action: Action, cache_control: list[str], expected: list[str]
+) -> None:
+    response = pyramid_app(cache_control, action).get("/")
+    assert len(response.headers.getall("Set-Cookie")) == (1 if action is write else 0)
+    assert response.headers.getall("Cache-Control") == expected
+
+
+def test_pyramid_adapter_warns_on_a_public_response_that_sets_the_cookie() -> None:
+    with pytest.warns(RuntimeWarning, match="shared cache"):
+        response = pyramid_app(["public, max-age=60"], write).get("/")
+    assert response.headers.getall("Cache-Control") == ["public, max-age=60"]
