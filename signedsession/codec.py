@@ -20,7 +20,7 @@ import hmac
 import re
 import secrets
 import zlib
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from binascii import a2b_base64, b2a_base64
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
@@ -64,12 +64,18 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(16)
 
 
+# base64's urlsafe_b64encode/decode, without their two Python frames per
+# call (binascii does the work either way, non-strict as b64decode).
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _b64(data: bytes) -> bytes:
-    return urlsafe_b64encode(data).rstrip(b"=")
+    return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def _unb64(data: bytes) -> bytes:
-    return urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+    return a2b_base64(data.translate(_FROM_URLSAFE) + b"=" * (-len(data) % 4))
 
 
 def _too_deep(raw: bytes, limit: int) -> bool:
@@ -243,7 +249,10 @@ class Codec:
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
         body, _, signature = value.encode("ascii").rpartition(b".")
-        index = self._verify(body, signature)
+        if hmac.compare_digest(self._signature(self._macs[0], body), signature):
+            index = 0  # the current key: no loop over the fallbacks
+        else:
+            index = self._verify_fallbacks(body, signature)
 
         try:
             payload, session_id, created_hex, issued_hex = body.split(b".")
@@ -277,8 +286,10 @@ class Codec:
             if limit is not None and now - issued > limit:
                 raise InvalidCookie("expired")
 
-    def _verify(self, body: bytes, signature: bytes) -> int:
-        for index, mac in enumerate(self._macs):
+    def _verify_fallbacks(self, body: bytes, signature: bytes) -> int:
+        """The index of the fallback key that signed ``body``."""
+        for index in range(1, len(self._macs)):
+            mac = self._macs[index]
             if hmac.compare_digest(self._signature(mac, body), signature):
                 return index
         raise InvalidCookie("bad signature")
