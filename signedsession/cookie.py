@@ -19,6 +19,8 @@ __all__ = ["CookieFormat"]
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9._~-]*")
 _EXPIRES_MARK = "\x00"
 _MAX_TEMPLATES = 64
+# http_date always writes "Sun, 06 Nov 1994 08:49:37 GMT" (years 1-9999).
+_HTTP_DATE_LENGTH = 29
 
 # werkzeug's cookie grammar (werkzeug.sansio.http._cookie_re), with the
 # quoted value's loop made possessive. A quoted value has one possible end,
@@ -219,4 +221,12 @@ class CookieFormat:
         Counted with ``Secure``, the longest form, so a cookie that fits
         fits on every scheme.
         """
+        if _PLAIN_VALUE.fullmatch(value) is not None:
+            template = self._templates.get((max_age, True)) or self._template(
+                max_age, secure=True
+            )
+            if template is not None:  # counted without formatting the date
+                head, before, after = template
+                date = 0 if max_age is None else _HTTP_DATE_LENGTH
+                return len(head) + len(value) + len(before) + date + len(after)
         return len(self.set_cookie(value, max_age, secure=True))

@@ -51,7 +51,7 @@ VALUES = [
     "space in it",
 ]
 
-MAX_AGES = [None, 0, 1, 3600, 1209600]
+MAX_AGES = [None, 0, 1, 3600, 1209600, 6_000_000_000]
 
 MOMENTS = [
     1_800_000_000.0,
@@ -112,6 +112,9 @@ def test_set_cookie_is_dump_cookie_byte_for_byte(
                 max_age,
                 secure,
             )
+        assert fmt.size(value, max_age) == len(
+            reference(fmt, value, max_age, secure=True)
+        )
 
 
 def test_expires_follows_the_clock_across_seconds(
