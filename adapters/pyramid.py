@@ -17,12 +17,12 @@ import secrets
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, Union, cast
 
-from pyramid.interfaces import (  # type: ignore[import-untyped]
+from pyramid.interfaces import (
     ISession,
     ISessionFactory,
 )
-from pyramid.settings import asbool  # type: ignore[import-untyped]
-from zope.interface import implementer  # type: ignore[import-untyped]
+from pyramid.settings import asbool
+from zope.interface import implementer
 
 from signedsession import clock
 from signedsession.codec import Codec, new_session_id
@@ -37,9 +37,9 @@ from signedsession.settings import Serializer, SessionSettings
 from signedsession.store import SessionStore
 
 if TYPE_CHECKING:
-    from pyramid.config import Configurator  # type: ignore[import-untyped]
-    from pyramid.request import Request  # type: ignore[import-untyped]
-    from pyramid.response import Response  # type: ignore[import-untyped]
+    from pyramid.config import Configurator
+    from pyramid.request import Request
+    from pyramid.response import Response
 
 __all__ = [
     "PyramidSession",
@@ -497,7 +497,7 @@ def session_factory_from_settings(
     :raises ConfigurationError: ``secret_key`` is missing, a key is unknown
         or a value is invalid.
     """
-    from pyramid.exceptions import (  # type: ignore[import-untyped]
+    from pyramid.exceptions import (
         ConfigurationError,
     )
 

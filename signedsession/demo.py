@@ -174,7 +174,7 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     from flask import Flask, get_flashed_messages, redirect, request, session
     from flask import flash as flask_flash
 
-    from .adapters.flask import SignedSessionInterface  # type: ignore[import-not-found, unused-ignore]
+    from .adapters.flask import SignedSessionInterface
 
     app = Flask("signedsession.demo.flask")
     app.config["SECRET_KEY"] = settings.secret_key
@@ -234,12 +234,12 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
 
 def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
     """The Pyramid app, with ``SignedSessionFactory``."""
-    from pyramid.config import Configurator  # type: ignore[import-untyped, unused-ignore]
-    from pyramid.httpexceptions import HTTPSeeOther  # type: ignore[import-untyped, unused-ignore]
-    from pyramid.request import Request  # type: ignore[import-untyped, unused-ignore]
-    from pyramid.response import Response  # type: ignore[import-untyped, unused-ignore]
+    from pyramid.config import Configurator
+    from pyramid.httpexceptions import HTTPSeeOther
+    from pyramid.request import Request
+    from pyramid.response import Response
 
-    from .adapters.pyramid import SignedSessionFactory  # type: ignore[import-not-found, unused-ignore]
+    from .adapters.pyramid import SignedSessionFactory
 
     base = MOUNTS["Pyramid"]
 
@@ -345,7 +345,7 @@ def create_server(app: WSGIApplication, *, host: str, port: int) -> Any:
     :raises OSError: the address cannot be bound.
     """
     try:
-        import waitress  # type: ignore[import-untyped, unused-ignore]
+        import waitress
     except ImportError as exc:
         raise DemoDependencyMissing(_missing(exc)) from None
     if port:
