@@ -9,7 +9,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import clock
-from .codec import EXPIRY_KEY, Codec, Decoded, new_session_id, parse_expiry
+from .codec import (
+    EXPIRY_KEY,
+    MAX_EXPIRY_SECONDS,
+    Codec,
+    Decoded,
+    new_session_id,
+    parse_expiry,
+)
 from .cookie import CookieFormat
 from .exceptions import InvalidCookie, SessionTooLarge
 from .settings import SessionSettings
@@ -438,6 +445,11 @@ class SessionStore:
             )
         if value < 0:
             raise ValueError(f"set_expiry takes seconds >= 0, got {value}")
+        if value > MAX_EXPIRY_SECONDS:
+            # Past this, now + expiry leaves the range of datetime.
+            raise ValueError(
+                f"set_expiry takes seconds <= {MAX_EXPIRY_SECONDS}, got {value}"
+            )
         self[EXPIRY_KEY] = value
 
     def get_expire_at_browser_close(self) -> bool:

@@ -41,7 +41,7 @@ from signedsession import (
     SessionStore,
     TaggedJSONSerializer,
 )
-from signedsession.codec import Codec
+from signedsession.codec import MAX_EXPIRY_SECONDS, Codec
 
 with warnings.catch_warnings():
     # WebOb imports the deprecated cgi module; nothing we can change.
@@ -1548,3 +1548,15 @@ def test_signature_is_checked_before_anything_is_decompressed_or_parsed(
     decode_events.clear()
     assert _load(settings, valid, caplog) == ({"a": "y" * 200}, [])
     assert decode_events == ["signature", "base64", "decompress", "parse"]
+
+
+def test_per_session_expiry_is_bounded_where_datetime_ends(frozen: None) -> None:
+    store = SessionStore(None, settings=SessionSettings(secret_key=SECRET))
+    store.set_expiry(MAX_EXPIRY_SECONDS)
+    store.save()
+    assert store.cookie_max_age() == MAX_EXPIRY_SECONDS
+    with pytest.raises(
+        ValueError,
+        match=rf"^set_expiry takes seconds <= {MAX_EXPIRY_SECONDS}, got 10000000001$",
+    ):
+        store.set_expiry(MAX_EXPIRY_SECONDS + 1)
