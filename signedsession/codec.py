@@ -176,10 +176,9 @@ class Codec:
         :raises ValueError: it is nested deeper than ``max_json_depth``.
         """
         try:
-            text = self._serializer.dumps(data)
+            raw = self._dump(data)
         except (TypeError, ValueError, OverflowError) as exc:
             raise self._unserializable(data) from exc
-        raw = text.encode("utf-8") if isinstance(text, str) else text
         if len(raw) > self._max_raw:
             raise SessionTooLarge(
                 len(raw),
@@ -349,10 +348,16 @@ class Codec:
         sizes.sort(key=lambda pair: pair[1], reverse=True)
         return sizes[:count]
 
+    def _dump(self, obj: Any) -> bytes:
+        # UTF-8 here, inside the caller's try: a lone surrogate in a str is
+        # as unserializable as a set, and must name its key the same way.
+        text = self._serializer.dumps(obj)
+        return text.encode("utf-8") if isinstance(text, str) else text
+
     def _unserializable(self, data: dict[str, Any]) -> TypeError:
         for key, value in data.items():
             try:
-                self._serializer.dumps({key: value})
+                self._dump({key: value})
             except (TypeError, ValueError, OverflowError):
                 return TypeError(
                     f"session value for key {key!r} of type"

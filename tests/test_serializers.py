@@ -338,8 +338,18 @@ def test_tagged_round_trips_any_supported_dict(value: dict[str, Any]) -> None:
         (JSONSerializer(), b"bytes", "bytes"),
         (TaggedJSONSerializer(), {1, 2}, "set"),
         (TaggedJSONSerializer(), Decimal("Infinity"), "Decimal"),
+        (JSONSerializer(), "lone \ud800 surrogate", "str"),
+        (TaggedJSONSerializer(), ("lone \udfff surrogate",), "tuple"),
     ],
-    ids=["json-object", "json-nan", "json-bytes", "tagged-set", "tagged-decimal-inf"],
+    ids=[
+        "json-object",
+        "json-nan",
+        "json-bytes",
+        "tagged-set",
+        "tagged-decimal-inf",
+        "json-lone-surrogate",
+        "tagged-lone-surrogate",
+    ],
 )
 def test_unserializable_value_fails_at_save_naming_the_key(
     make_settings: MakeSettings, serializer: Serializer, value: Any, type_name: str
