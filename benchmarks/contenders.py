@@ -27,7 +27,8 @@ class Contender:
     :param key: short id.
     :param title: the name in the result tables.
     :param framework: the group whose ``bare`` contender is its baseline.
-    :param role: ``"bare"``, ``"floor"``, ``"ours"`` or ``"peer"``.
+    :param role: ``"bare"``, ``"floor"``, ``"ours"``, ``"variant"`` (ours,
+        another configuration) or ``"peer"``.
     :param cookie_name: the session cookie it reads and writes.
     :param request: makes a replayable request for (path, Cookie header).
     """
@@ -66,6 +67,10 @@ def build_wsgi() -> list[Contender]:
     from signedsession import SessionMiddleware
 
     ours = SessionMiddleware(_wsgi_view("signedsession.session"), secret_key=SECRET)
+    # The same without deflate: shows what compression costs on the writes.
+    plain = SessionMiddleware(
+        _wsgi_view("signedsession.session"), secret_key=SECRET, compress=False
+    )
     floor = FloorMiddleware(_wsgi_view("floor.session"), SECRET)
     return [
         Contender(
@@ -79,6 +84,14 @@ def build_wsgi() -> list[Contender]:
             "ours",
             "session",
             _wsgi(ours),
+        ),
+        Contender(
+            "signedsession-plain",
+            "signedsession, compress=False",
+            "wsgi",
+            "variant",
+            "session",
+            _wsgi(plain),
         ),
     ]
 

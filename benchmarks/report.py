@@ -50,6 +50,7 @@ class Results:
     sweep: str = ""
     memory: str = ""
     profiles: list[tuple[str, str]] = field(default_factory=list)
+    log_line_us: float = 0.0
 
     def has(self, key: str) -> bool:
         """Whether contender ``key`` was measured."""
@@ -172,13 +173,17 @@ class Results:
             out.append(
                 ("untouched ≤ 1 µs over bare", verdict(u.value <= 1.0), u.fmt(2, " µs"))
             )
-            behind = []
+            behind: list[str] = []
+            peer_fails: list[str] = []
             for peer in self.contenders:
                 if peer.role != "peer":
                     continue
                 for w, title in self.workloads:
                     ours = self.overhead("signedsession", w)
                     theirs = self.overhead(peer.key, w)
+                    if (peer.key, w) in self.failed:
+                        peer_fails.append(f"{peer.title} cannot do {title}")
+                        continue
                     if not ours.value < theirs.value:
                         clear = ours.low > theirs.high
                         behind.append(
@@ -190,16 +195,22 @@ class Results:
                 (
                     "SessionMiddleware ahead of every peer on every workload",
                     verdict(not behind),
-                    "; ".join(behind) or "ahead everywhere",
+                    "; ".join(behind or ["ahead everywhere"])
+                    + "".join(f" ({note})" for note in peer_fails),
                 )
             )
             t = self.overhead("signedsession", "tampered")
             r = self.overhead("signedsession", "read")
+            log = (
+                f"; of which the security log line: {self.log_line_us:.1f} µs"
+                if self.log_line_us
+                else ""
+            )
             out.append(
                 (
                     "tampered ≤ valid read",
                     verdict(t.value <= r.value),
-                    f"{t.value:.2f} vs {r.value:.2f} µs",
+                    f"{t.value:.2f} vs {r.value:.2f} µs{log}",
                 )
             )
         for ours, theirs, works in (
