@@ -100,8 +100,6 @@ def session_headers(
     :raises SessionTooLarge: the session no longer fits in a cookie.
     """
     settings = store.settings
-    cookies = CookieFormat.of(settings)
-    secure = settings.is_secure(environ.get("wsgi.url_scheme") == "https")
     set_cookie: str | None = None
 
     # Reached only when the data is loaded or a save would load it; a
@@ -109,7 +107,8 @@ def session_headers(
     # nothing, and an empty session is never written.
     if not store._data():
         if store.had_cookie:
-            set_cookie = cookies.delete_cookie(secure=secure)
+            cookies = CookieFormat.of(settings)
+            set_cookie = cookies.delete_cookie(secure=_is_secure(settings, environ))
     elif (store.modified or settings.save_every_request or store.needs_resign) and (
         not status.startswith("5") or settings.save_on_server_error
     ):
@@ -118,8 +117,10 @@ def session_headers(
         except SessionTooLarge as exc:
             log.error("session not saved: %s", exc)
             raise
-        set_cookie = cookies.set_cookie(
-            store.session_key or "", store.cookie_max_age(), secure=secure
+        set_cookie = CookieFormat.of(settings).set_cookie(
+            store.session_key or "",
+            store.cookie_max_age(),
+            secure=_is_secure(settings, environ),
         )
 
     if set_cookie is None and not store.accessed:
@@ -129,6 +130,11 @@ def session_headers(
         headers.append(("Set-Cookie", set_cookie))
         _check_cache_control(headers)
     return headers
+
+
+def _is_secure(settings: SessionSettings, environ: WSGIEnvironment) -> bool:
+    # Only asked when a cookie is set or deleted: a read sets neither.
+    return settings.is_secure(environ.get("wsgi.url_scheme") == "https")
 
 
 def _with_vary_cookie(headers: Headers) -> Headers:
