@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--rounds", type=int, default=80, help="rounds [80]")
     parser.add_argument(
-        "--batch", type=int, default=40, help="requests per cell per round [40]"
+        "--batch", type=int, default=100, help="requests per cell per round [100]"
     )
     parser.add_argument(
         "--smoke",
