@@ -119,7 +119,7 @@ def session_headers(
             raise
         set_cookie = CookieFormat.of(settings).set_cookie(
             store.session_key or "",
-            store.cookie_max_age(),
+            store._saved_max_age,  # cookie_max_age(), as save() just asked
             secure=_is_secure(settings, environ),
         )
 

@@ -63,6 +63,8 @@ class SessionStore:
     _key_index: int | None = None
     _header: str | None = None
     _candidates: tuple[str, ...] = ()
+    # The Max-Age the last save() checked the size with: the header's.
+    _saved_max_age: int | None = None
     __session_key: str | None = None
 
     def __init__(
@@ -340,7 +342,8 @@ class SessionStore:
         value = self._codec.dumps(
             data, session_id=self._session_id, created=self._created, issued=now
         )
-        size = CookieFormat.of(self.settings).size(value, self.cookie_max_age())
+        max_age = self.cookie_max_age()
+        size = CookieFormat.of(self.settings).size(value, max_age)
         if size > self.settings.max_cookie_size:
             raise SessionTooLarge(
                 size, self.settings.max_cookie_size, self._codec.largest_keys(data)
@@ -348,6 +351,7 @@ class SessionStore:
         self._session_key = value
         self._issued = now
         self._key_index = 0
+        self._saved_max_age = max_age
         self.modified = True
 
     def delete(self, session_key: str | None = None) -> None:
