@@ -118,8 +118,9 @@ class SessionStore:
         values = CookieFormat.of(self.settings).values(header)
         self.had_cookie = bool(values)
         valid = [v for v in values if self._validate_session_key(v)]
-        self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
-        self._session_key = valid[0] if valid else None
+        if len(valid) > 1:
+            self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
+        self.__session_key = valid[0] if valid else None  # validated above
 
     # -- the key: Django validates on assignment ---------------------------
 
