@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import workloads
 from .contenders import Contender, build_all
-from .extras import log_line_us, peak_kib, profile_excerpt
+from .extras import log_line_us, peak_kib, profile_excerpt, stages
 from .report import Results, fmt_us, rewrite, table
 from .runner import Cell, CheckFailed, check, measure, print_progress
 from .stats import DASH, Bootstrap
@@ -382,6 +382,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
     results.log_line_us = log_line_us(200 if args.smoke else 5000)
+    read_cell = cells.get(("signedsession", "read"))
+    if read_cell is not None:
+        header = read_cell.request.environ["HTTP_COOKIE"]  # type: ignore[attr-defined]
+        results.stages = stages(header, 200 if args.smoke else 5000)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     results.meta.append(("load average at end", load))
     block = results.render()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import cProfile
+import hmac
 import io
 import logging
 import os
@@ -11,11 +12,12 @@ import site
 import sys
 import tracemalloc
 from time import perf_counter_ns
+from typing import Callable
 
 from .drivers import Request
 from .stats import median
 
-__all__ = ["log_line_us", "peak_kib", "profile_excerpt"]
+__all__ = ["log_line_us", "peak_kib", "profile_excerpt", "stages"]
 
 
 def peak_kib(request: Request, repeats: int) -> float:
@@ -78,3 +80,97 @@ def profile_excerpt(request: Request, count: int, *, lines: int = 14) -> str:
     body = text[start:] if start >= 0 else text
     header = f"{count} requests; per-call times in seconds, under cProfile\n"
     return header + _short_paths(body).rstrip() + "\n"
+
+
+def _us(call: Callable[[], object], count: int) -> float:
+    times = []
+    for _ in range(5):
+        start = perf_counter_ns()
+        for _ in range(count):
+            call()
+        times.append((perf_counter_ns() - start) / count / 1000)
+    return median(times)
+
+
+def stages(cookie_header: str, count: int) -> list[tuple[str, str, float]]:
+    """(workload, stage, µs) for the pieces of a SessionMiddleware request.
+
+    Each piece is timed alone, on the settings and cookie the benchmark
+    uses; what the middleware costs beyond their sum is bookkeeping (the
+    store object, laziness, flags, ``Vary``, ``Cache-Control``).
+    """
+    from signedsession import SessionSettings, clock
+    from signedsession.codec import Codec
+    from signedsession.cookie import CookieFormat
+    from signedsession.store import SessionStore
+
+    from .workloads import SECRET
+
+    settings = SessionSettings(secret_key=SECRET)
+    codec = Codec.of(settings)
+    cookies = CookieFormat.of(settings)
+    value = cookies.values(cookie_header)[0]
+    body, _, signature = value.encode("ascii").rpartition(b".")
+    payload = body.split(b".")[0]
+    data = codec.loads(value).data
+    now = int(clock.time())
+    store = SessionStore(value, settings=settings)
+    store["visits"] = 2
+    written = dict(data, visits=2)
+    log = logging.getLogger("signedsession.security")
+    return [
+        (
+            "read",
+            "parse the Cookie header",
+            _us(lambda: cookies.values(cookie_header), count),
+        ),
+        (
+            "read",
+            "verify: HMAC-SHA256, base64, compare",
+            _us(
+                lambda: hmac.compare_digest(
+                    codec._signature(codec._macs[0], body), signature
+                ),
+                count,
+            ),
+        ),
+        (
+            "read",
+            "decode: base64, JSON",
+            _us(lambda: codec._decode_payload(payload), count),
+        ),
+        (
+            "read",
+            "Codec.loads in all (verify, timestamps, decode)",
+            _us(lambda: codec.loads(value), count),
+        ),
+        (
+            "write",
+            "Codec.dumps (JSON, base64, HMAC)",
+            _us(
+                lambda: codec.dumps(
+                    written, session_id="x" * 22, created=now, issued=now
+                ),
+                count,
+            ),
+        ),
+        ("write", "SessionStore.cookie_max_age", _us(store.cookie_max_age, count)),
+        (
+            "write",
+            "size check (CookieFormat.size)",
+            _us(lambda: cookies.size(value, 1209600), count),
+        ),
+        (
+            "write",
+            "Set-Cookie header (CookieFormat.set_cookie)",
+            _us(lambda: cookies.set_cookie(value, 1209600, secure=False), count),
+        ),
+        (
+            "tampered",
+            "the security log line",
+            _us(
+                lambda: log.warning("session cookie rejected: %s", "bad signature"),
+                count,
+            ),
+        ),
+    ]
