@@ -22,6 +22,7 @@ from signedsession import clock
 from signedsession.codec import EXPIRY_KEY
 from signedsession.cookie import CookieFormat
 from signedsession.flask_format import FlaskCookieFormat
+from signedsession.middleware import cache_control_for_cookie
 from signedsession.serializers import TaggedJSONSerializer
 from signedsession.settings import SessionSettings
 from signedsession.store import SessionStore
@@ -264,6 +265,11 @@ class SignedSessionInterface(SessionInterface):
         store.seal()
         if header is not None:
             response.headers.add("Set-Cookie", header)
+            cache_control = cache_control_for_cookie(
+                response.headers.getlist("Cache-Control")
+            )
+            if cache_control is not None:
+                response.headers.add("Cache-Control", cache_control)
         if accessed or header is not None:
             _vary_cookie(response)
 

@@ -16,7 +16,7 @@ from .store import SessionStore
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SessionMiddleware", "session_headers"]
+__all__ = ["SessionMiddleware", "cache_control_for_cookie", "session_headers"]
 
 log = logging.getLogger("signedsession")
 
@@ -157,9 +157,21 @@ def _with_vary_cookie(headers: Headers) -> Headers:
 
 def _check_cache_control(headers: Headers) -> None:
     values = [value for name, value in headers if name.lower() == "cache-control"]
+    added = cache_control_for_cookie(values)
+    if added is not None:
+        headers.append(("Cache-Control", added))
+
+
+def cache_control_for_cookie(values: list[str]) -> str | None:
+    """The ``Cache-Control`` a response that sets a session cookie needs.
+
+    ``"private"`` when the response has none (``values`` is empty), so that
+    no shared cache stores one user's cookie for others; None otherwise,
+    with a ``RuntimeWarning`` when the response is marked ``public`` or
+    ``s-maxage``.
+    """
     if not values:
-        headers.append(("Cache-Control", "private"))
-        return
+        return "private"
     value = ", ".join(values)
     directives = {d.split("=")[0].strip().lower() for d in value.split(",")}
     if "public" in directives or "s-maxage" in directives:
@@ -168,5 +180,6 @@ def _check_cache_control(headers: Headers) -> None:
             f" {value!r}: a shared cache could serve one user's"
             " cookie to others",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
+    return None

@@ -1097,3 +1097,43 @@ def test_flask_and_wsgi_apps_share_one_session(app: flask.Flask) -> None:
     )
     client.get("/flask/clear")
     assert client.get("/plain").text == repr([("visits", 1)])
+
+
+# -- cache safety ---------------------------------------------------------------
+
+
+def test_response_setting_the_cookie_is_marked_private(client: Any) -> None:
+    response = client.get("/set?user=alice")
+    assert response.headers.getlist("Cache-Control") == ["private"]
+
+
+def test_response_deleting_the_cookie_is_marked_private(client: Any) -> None:
+    client.get("/set?user=alice")
+    response = client.get("/clear")
+    assert only_cookie(response)[2] | DELETED == only_cookie(response)[2]
+    assert response.headers.getlist("Cache-Control") == ["private"]
+
+
+def test_response_leaving_the_cookie_alone_gets_no_cache_control(
+    client: Any,
+) -> None:
+    client.get("/set?user=alice")
+    response = client.get("/get/user")
+    assert response.headers.getlist("Set-Cookie") == []
+    assert "Cache-Control" not in response.headers
+
+
+def test_public_response_setting_the_cookie_warns_and_keeps_its_header(
+    app: flask.Flask, client: Any
+) -> None:
+    @app.route("/public")
+    def public() -> flask.Response:
+        flask.session["user"] = "alice"
+        response = flask.make_response("public")
+        response.headers["Cache-Control"] = "public, max-age=60"
+        return response
+
+    with pytest.warns(RuntimeWarning, match="a shared cache could serve"):
+        response = client.get("/public")
+    assert response.headers.getlist("Cache-Control") == ["public, max-age=60"]
+    assert only_cookie(response)[0] == "session"
