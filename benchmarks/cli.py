@@ -26,6 +26,7 @@ __all__ = ["main"]
 SWEEP_SIZES = (64, 256, 512, 1024, 1536, 2048, 2560, 3072, 3584)
 SMOKE_SWEEP_SIZES = (64, 1024, 3072)
 MEMORY_WORKLOADS = ("read", "write", "new", "write_3072")
+STAGE_WORKLOADS = ("read", "write", "tampered")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -382,10 +383,17 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
     results.log_line_us = log_line_us(200 if args.smoke else 5000)
-    read_cell = cells.get(("signedsession", "read"))
-    if read_cell is not None:
-        header = read_cell.request.environ["HTTP_COOKIE"]  # type: ignore[attr-defined]
-        results.stages = stages(header, 200 if args.smoke else 5000)
+    if all(("signedsession", w) in cells for w in STAGE_WORKLOADS):
+        read = cells["signedsession", "read"].request
+        results.stages = stages(
+            read.environ["HTTP_COOKIE"],  # type: ignore[attr-defined]
+            {
+                w: (cells["signedsession", w].request, cells["wsgi", w].request)
+                for w in STAGE_WORKLOADS
+            },
+            rounds=3 if args.smoke else 30,
+            count=20 if args.smoke else 500,
+        )
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     results.meta.append(("load average at end", load))
     block = results.render()

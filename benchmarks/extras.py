@@ -82,22 +82,21 @@ def profile_excerpt(request: Request, count: int, *, lines: int = 14) -> str:
     return header + _short_paths(body).rstrip() + "\n"
 
 
-def _us(call: Callable[[], object], count: int) -> float:
-    times = []
-    for _ in range(5):
-        start = perf_counter_ns()
-        for _ in range(count):
-            call()
-        times.append((perf_counter_ns() - start) / count / 1000)
-    return median(times)
+def stages(
+    cookie_header: str,
+    requests: dict[str, tuple[Request, Request]],
+    *,
+    rounds: int,
+    count: int,
+) -> list[tuple[str, str, float]]:
+    """(workload, piece, µs) for the pieces of a SessionMiddleware request.
 
+    The pieces, and each whole request over its bare app, are timed in the
+    same interleaved rounds (batches of ``count``), so they share the
+    machine's load; what a request costs beyond its pieces is bookkeeping
+    (the store object, laziness, flags, ``Vary``, ``Cache-Control``).
 
-def stages(cookie_header: str, count: int) -> list[tuple[str, str, float]]:
-    """(workload, stage, µs) for the pieces of a SessionMiddleware request.
-
-    Each piece is timed alone, on the settings and cookie the benchmark
-    uses; what the middleware costs beyond their sum is bookkeeping (the
-    store object, laziness, flags, ``Vary``, ``Cache-Control``).
+    :param requests: workload -> (SessionMiddleware request, bare request).
     """
     from signedsession import SessionSettings, clock
     from signedsession.codec import Codec
@@ -118,59 +117,51 @@ def stages(cookie_header: str, count: int) -> list[tuple[str, str, float]]:
     store["visits"] = 2
     written = dict(data, visits=2)
     log = logging.getLogger("signedsession.security")
-    return [
+    mac = codec._macs[0]
+
+    def verify() -> bool:
+        return hmac.compare_digest(codec._signature(mac, body), signature)
+
+    def dumps() -> str:
+        return codec.dumps(written, session_id="x" * 22, created=now, issued=now)
+
+    pieces: list[tuple[str, str, Callable[[], object]]] = [
+        ("read", "parse the Cookie header", lambda: cookies.values(cookie_header)),
+        ("read", "verify: HMAC-SHA256, base64, compare", verify),
+        ("read", "decode: base64, JSON", lambda: codec._decode_payload(payload)),
         (
             "read",
-            "parse the Cookie header",
-            _us(lambda: cookies.values(cookie_header), count),
+            "Codec.loads (verify, timestamps, decode)",
+            lambda: codec.loads(value),
         ),
-        (
-            "read",
-            "verify: HMAC-SHA256, base64, compare",
-            _us(
-                lambda: hmac.compare_digest(
-                    codec._signature(codec._macs[0], body), signature
-                ),
-                count,
-            ),
-        ),
-        (
-            "read",
-            "decode: base64, JSON",
-            _us(lambda: codec._decode_payload(payload), count),
-        ),
-        (
-            "read",
-            "Codec.loads in all (verify, timestamps, decode)",
-            _us(lambda: codec.loads(value), count),
-        ),
-        (
-            "write",
-            "Codec.dumps (JSON, base64, HMAC)",
-            _us(
-                lambda: codec.dumps(
-                    written, session_id="x" * 22, created=now, issued=now
-                ),
-                count,
-            ),
-        ),
-        ("write", "SessionStore.cookie_max_age", _us(store.cookie_max_age, count)),
+        ("write", "Codec.dumps (JSON, base64, HMAC)", dumps),
+        ("write", "SessionStore.cookie_max_age", store.cookie_max_age),
         (
             "write",
             "size check (CookieFormat.size)",
-            _us(lambda: cookies.size(value, 1209600), count),
+            lambda: cookies.size(value, 1209600),
         ),
         (
             "write",
             "Set-Cookie header (CookieFormat.set_cookie)",
-            _us(lambda: cookies.set_cookie(value, 1209600, secure=False), count),
+            lambda: cookies.set_cookie(value, 1209600, secure=False),
         ),
         (
             "tampered",
             "the security log line",
-            _us(
-                lambda: log.warning("session cookie rejected: %s", "bad signature"),
-                count,
-            ),
+            lambda: log.warning("session cookie rejected: %s", "bad signature"),
         ),
     ]
+    samples: dict[tuple[str, str], list[float]] = {(w, n): [] for w, n, _ in pieces}
+    for workload in requests:
+        samples[workload, "whole request, over bare"] = []
+    for _ in range(rounds):
+        for workload, name, call in pieces:
+            start = perf_counter_ns()
+            for _ in range(count):
+                call()
+            samples[workload, name].append((perf_counter_ns() - start) / count / 1000)
+        for workload, (ours, bare) in requests.items():
+            diff = (ours.run(count) - bare.run(count)) / count / 1000
+            samples[workload, "whole request, over bare"].append(diff)
+    return [(w, n, median(values)) for (w, n), values in samples.items()]

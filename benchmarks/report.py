@@ -167,7 +167,7 @@ class Results:
                     (
                         f"SessionMiddleware ≤ 1.3{TIMES} floor on {w}",
                         verdict(r.value <= 1.3),
-                        r.fmt(2, TIMES),
+                        r.fmt(3, TIMES),
                     )
                 )
             u = self.overhead("signedsession", "untouched")
@@ -225,7 +225,7 @@ class Results:
                     continue
                 r = self.ratio(ours, theirs, w)
                 numbers = (
-                    f"{r.fmt(2, TIMES)} ({self.overhead(ours, w).value:.1f} vs"
+                    f"{r.fmt(3, TIMES)} ({self.overhead(ours, w).value:.1f} vs"
                     f" {self.overhead(theirs, w).value:.1f} µs)"
                 )
                 out.append((name, verdict(r.value <= 0.35), numbers))
@@ -299,19 +299,14 @@ class Results:
             parts += [heading, "-" * len(heading), "", intro, "", body, ""]
         if self.stages:
             rows = [[w, stage, f"{us:.2f}"] for w, stage, us in self.stages]
-            for w in ("read", "write", "tampered"):
-                total = self.overhead("signedsession", w).value
-                rows.append(
-                    [w, "whole request, over bare (table above)", f"{total:.2f}"]
-                )
             heading = "Where SessionMiddleware's time goes"
             parts += [
                 heading,
                 "-" * len(heading),
                 "",
-                "Each piece timed alone in the same process (µs, median of"
-                " five batches); the rest of a request is the store's and the"
-                " middleware's bookkeeping.",
+                "Each piece timed alone, interleaved with the whole requests"
+                " (µs, median over rounds, after the main run); the rest of a"
+                " request is the store's and the middleware's bookkeeping.",
                 "",
                 table(["workload", "piece", "µs"], rows),
                 "",
