@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.sansio.http import parse_cookie as _werkzeug_parse_cookie
@@ -73,6 +73,11 @@ def parse_cookie(header: str, name: str) -> list[str]:
         values.append(value)
 
 
+def _moment(now: float, max_age: int) -> datetime:
+    """``clock.now() + max_age`` seconds, for the instant ``now``."""
+    return datetime.fromtimestamp(now, timezone.utc) + timedelta(seconds=max_age)
+
+
 class CookieFormat:
     """The session cookie's ``Set-Cookie`` values for one settings object."""
 
@@ -84,7 +89,7 @@ class CookieFormat:
         # attributes are formatted by dump_cookie once, not per request.
         self._templates: dict[tuple[int | None, bool], tuple[str, str, str]] = {}
         self._deletes: dict[bool, str] = {}
-        self._expires: tuple[datetime, str] | None = None
+        self._expires: tuple[int, str] | None = None
 
     @classmethod
     def of(cls, settings: SessionSettings) -> CookieFormat:
@@ -127,20 +132,19 @@ class CookieFormat:
         :param max_age: seconds the browser keeps it; None for a cookie that
             ends with the browser session.
         """
-        expires: datetime | None = None
-        if max_age is not None:
-            expires = clock.now() + timedelta(seconds=max_age)
-        if _PLAIN_VALUE.fullmatch(value) is None:
-            return self._dump(value, max_age, expires, secure=secure)
-        template = self._templates.get((max_age, secure)) or self._template(
-            max_age, secure=secure
-        )
-        if template is None:  # attributes that hold the mark: no shortcut
+        now = 0.0 if max_age is None else clock.time()
+        template = None
+        if _PLAIN_VALUE.fullmatch(value) is not None:
+            template = self._templates.get((max_age, secure)) or self._template(
+                max_age, secure=secure
+            )
+        if template is None:  # quoted, or attributes that hold the mark
+            expires = None if max_age is None else _moment(now, max_age)
             return self._dump(value, max_age, expires, secure=secure)
         head, before, after = template
-        if expires is None:
+        if max_age is None:
             return head + value + before
-        return head + value + before + self._http_date(expires) + after
+        return head + value + before + self._http_date(now, max_age) + after
 
     def _dump(
         self,
@@ -182,13 +186,18 @@ class CookieFormat:
         template = self._templates[max_age, secure] = (head + "=", before, after)
         return template
 
-    def _http_date(self, moment: datetime) -> str:
-        second = moment.replace(microsecond=0)
+    def _http_date(self, now: float, max_age: int) -> str:
+        # The date of clock.now() + max_age, formatted once per second. Near
+        # the end of a second clock.now() may round into the next one, so
+        # those instants skip the cache.
+        second = int(now)
+        key = second + max_age if now - second < 0.999999 else None
         last = self._expires
-        if last is not None and last[0] == second:
+        if key is not None and last is not None and last[0] == key:
             return last[1]
-        text = http_date(moment)
-        self._expires = (second, text)
+        text = http_date(_moment(now, max_age))
+        if key is not None:
+            self._expires = (key, text)
         return text
 
     def delete_cookie(self, *, secure: bool) -> str:

@@ -56,6 +56,7 @@ MAX_AGES = [None, 0, 1, 3600, 1209600, 6_000_000_000]
 MOMENTS = [
     1_800_000_000.0,
     1_800_000_000.4,
+    1_800_000_000.9999989,  # the last instant whose date is cached
     1_800_000_000.9999994,
     1_800_000_000.9999996,  # rounds up to the next second in datetime
     1_800_000_001.0000001,
