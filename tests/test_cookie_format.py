@@ -230,3 +230,26 @@ def test_values_are_werkzeugs_parse_cookie(header: str) -> None:
 def test_values_examples(header: str) -> None:
     fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
     assert fmt.values(header) == parse_cookie(header).getlist("session")
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from('azAZ09._~-+/=;, "\\\t'),
+            st.characters(blacklist_categories=("Cs",)),
+        ),
+        max_size=30,
+    )
+)
+def test_any_value_is_dump_cookie_byte_for_byte(value: str) -> None:
+    # Hypothesis cannot use the function-scoped clock fixture: freeze by hand.
+    original = signedsession.clock.time
+    signedsession.clock.time = lambda: 1_800_000_000.25
+    try:
+        fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+        got = fmt.set_cookie(value, 3600, secure=True)
+        assert got == reference(fmt, value, 3600, secure=True)
+        assert fmt.size(value, 3600) == len(got)
+    finally:
+        signedsession.clock.time = original
