@@ -74,6 +74,11 @@ def _b64(data: bytes) -> bytes:
     return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
+def _b64_length(size: int) -> int:
+    """``len(_b64(data))`` for ``len(data) == size`` (unpadded base64)."""
+    return (4 * size + 2) // 3
+
+
 def _unb64(data: bytes) -> bytes:
     return a2b_base64(data.translate(_FROM_URLSAFE) + b"=" * (-len(data) % 4))
 
@@ -221,16 +226,19 @@ class Codec:
         :raises ValueError: the data is nested deeper than ``max_json_depth``.
         """
         raw = self.serialize(data)
-        payload = _b64(raw)
+        payload = None
         if self._compress and len(raw) >= _MIN_COMPRESS:
             # A cookie holds 4 KB: an 8 KB window and a smaller hash table
             # find the same matches, and allocate 64 KB instead of 256 KB,
             # which the allocator maps and unmaps on every call. Any window
             # up to 32 KB inflates with the -15 of _decode_payload.
             deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
-            packed = _b64(deflater.compress(raw) + deflater.flush())
-            if len(packed) + 1 < len(payload):
-                payload = b"~" + packed
+            packed = deflater.compress(raw) + deflater.flush()
+            # Compared by base64 length, so only the winner is encoded.
+            if _b64_length(len(packed)) + 1 < _b64_length(len(raw)):
+                payload = b"~" + _b64(packed)
+        if payload is None:
+            payload = _b64(raw)
         body = b"%s.%s.%x.%x" % (payload, session_id.encode("ascii"), created, issued)
         return (body + b"." + self._signature(self._macs[0], body)).decode("ascii")
 
