@@ -221,7 +221,7 @@ class Results:
             for w in works:
                 name = f"{ours} ≤ 0.35{TIMES} {theirs} on {w}"
                 if not (self.has(ours) and self.has(theirs)):
-                    out.append((name, "not measured", "adapter missing"))
+                    out.append((name, "not measured", "not in this run"))
                     continue
                 r = self.ratio(ours, theirs, w)
                 numbers = (
