@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from base64 import b64decode, b64encode
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
 from uuid import UUID
@@ -87,7 +87,21 @@ def _to_datetime(value: str) -> datetime:
 
 
 def _to_iso_datetime(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+    moment = datetime.fromisoformat(value)
+    cut = max(value.rfind("+"), value.rfind("-"))
+    if cut > 10 and "." in value[cut:]:
+        # Python 3.11 drops the microseconds of a UTC offset ("+00:00:00.000001").
+        hours, minutes, seconds = value[cut + 1 :].split(":")
+        whole, _, fraction = seconds.partition(".")
+        offset = timedelta(
+            hours=int(hours),
+            minutes=int(minutes),
+            seconds=int(whole),
+            microseconds=int(fraction.ljust(6, "0")[:6]),
+        )
+        zone = timezone(-offset if value[cut] == "-" else offset)
+        moment = moment.replace(tzinfo=zone)
+    return moment
 
 
 class TaggedJSONSerializer:

@@ -142,6 +142,13 @@ TAGGED_VALUES = {
     "aware-utc-micro": datetime(2024, 2, 29, 12, 30, 15, 123456, tzinfo=timezone.utc),
     "aware-plus-0530": datetime(2024, 2, 29, 12, 30, 15, 7, tzinfo=UTC_PLUS_0530),
     "aware-minus-0345": datetime(1999, 12, 31, 23, 59, 59, tzinfo=UTC_MINUS_0345),
+    # Python 3.11's fromisoformat drops an offset's microseconds; we do not.
+    "aware-offset-micro": datetime(
+        2000, 1, 1, tzinfo=timezone(timedelta(microseconds=1))
+    ),
+    "aware-offset-minus-micro": datetime(
+        2000, 1, 1, 1, 2, 3, 4, tzinfo=timezone(-timedelta(hours=5, microseconds=250))
+    ),
     "naive": datetime(2024, 2, 29, 12, 30, 15),
     "naive-micro": datetime(2024, 2, 29, 12, 30, 15, 999999),
     "date": date(2024, 2, 29),
