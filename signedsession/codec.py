@@ -28,9 +28,17 @@ from itsdangerous import Signer
 
 from . import clock
 from .exceptions import InvalidCookie, SessionTooLarge
-from .settings import SessionSettings
+from .settings import Serializer, SessionSettings
 
-__all__ = ["EXPIRY_KEY", "Codec", "Decoded", "new_session_id"]
+__all__ = [
+    "EXPIRY_KEY",
+    "Codec",
+    "Decoded",
+    "inflate",
+    "new_session_id",
+    "parse_data",
+    "parse_expiry",
+]
 
 #: Where a per-session expiry lives in the data, as in Django.
 EXPIRY_KEY = "_session_expiry"
@@ -123,6 +131,45 @@ def parse_expiry(value: object) -> int | datetime | None:
     raise ValueError("invalid session expiry")
 
 
+def inflate(packed: bytes, limit: int, *, wbits: int = -15) -> bytes:
+    """Decompress ``packed``, refusing to produce more than ``limit`` bytes.
+
+    :param wbits: zlib's window bits: -15 raw deflate (ours), 15 zlib.
+    :raises InvalidCookie: "too large" past the limit, "malformed" otherwise.
+    """
+    inflater = zlib.decompressobj(wbits)
+    try:
+        raw = inflater.decompress(packed, limit)
+    except zlib.error:
+        raise InvalidCookie("malformed") from None
+    if inflater.unconsumed_tail:
+        raise InvalidCookie("too large")
+    if not inflater.eof:
+        raise InvalidCookie("malformed")
+    return raw
+
+
+def parse_data(raw: bytes, serializer: Serializer, max_depth: int) -> dict[str, Any]:
+    """Deserialize verified session data: a dict nested at most ``max_depth``.
+
+    :raises InvalidCookie: "too deeply nested" or "malformed".
+    """
+    if _is_too_deep(raw, max_depth):
+        raise InvalidCookie("too deeply nested")
+    try:
+        data = serializer.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidCookie("malformed") from None
+    if not isinstance(data, dict):
+        raise InvalidCookie("malformed")
+    return data
+
+
+def _is_too_deep(raw: bytes, limit: int) -> bool:
+    # Counting brackets is a cheap upper bound on the depth; scan only past it.
+    return raw.count(b"[") + raw.count(b"{") > limit and _too_deep(raw, limit)
+
+
 class Codec:
     """Turns session data into a signed cookie value and back.
 
@@ -191,7 +238,7 @@ class Codec:
                 self.largest_keys(data),
                 what="serialized session",
             )
-        if self._is_too_deep(raw):
+        if _is_too_deep(raw, self._max_depth):
             # loads() would reject it: refuse now rather than lose the data.
             raise ValueError(
                 f"session data is nested deeper than max_json_depth"
@@ -199,15 +246,9 @@ class Codec:
             )
         return raw
 
-    def _is_too_deep(self, raw: bytes) -> bool:
-        return raw.count(b"[") + raw.count(b"{") > self._max_depth and _too_deep(
-            raw, self._max_depth
-        )
-
     def _deepest_key(self, data: dict[str, Any]) -> str:
         for key, value in data.items():
-            text = self._serializer.dumps({key: value})
-            if self._is_too_deep(text.encode() if isinstance(text, str) else text):
+            if _is_too_deep(self._dump({key: value}), self._max_depth):
                 return str(key)
         return ""
 
@@ -318,29 +359,16 @@ class Codec:
     def _decode_payload(self, payload: bytes) -> dict[str, Any]:
         try:
             if payload[:1] == b"~":
-                inflater = zlib.decompressobj(-15)
-                raw = inflater.decompress(_unb64(payload[1:]), self._max_raw)
-                if inflater.unconsumed_tail:
-                    raise InvalidCookie("too large")
-                if not inflater.eof:
-                    raise InvalidCookie("malformed")
+                raw = inflate(_unb64(payload[1:]), self._max_raw)
             else:
                 raw = _unb64(payload)
                 if len(raw) > self._max_raw:
                     raise InvalidCookie("too large")
         except InvalidCookie:
             raise  # a ValueError too: keep its reason
-        except (ValueError, zlib.error):
+        except ValueError:
             raise InvalidCookie("malformed") from None
-        if self._is_too_deep(raw):
-            raise InvalidCookie("too deeply nested")
-        try:
-            data = self._serializer.loads(raw)
-        except (ValueError, RecursionError):
-            raise InvalidCookie("malformed") from None
-        if not isinstance(data, dict):
-            raise InvalidCookie("malformed")
-        return data
+        return parse_data(raw, self._serializer, self._max_depth)
 
     def largest_keys(
         self, data: dict[str, Any], count: int = 5

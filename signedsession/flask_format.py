@@ -19,7 +19,7 @@ from itsdangerous import BadData, Signer
 from itsdangerous.encoding import base64_decode, bytes_to_int
 
 from . import clock
-from .codec import Decoded, new_session_id
+from .codec import Decoded, inflate, new_session_id, parse_data
 from .exceptions import InvalidCookie
 from .serializers import TaggedJSONSerializer
 from .settings import SessionSettings
@@ -55,6 +55,7 @@ class FlaskCookieFormat:
         self._max_age = settings.max_age
         self._skew = settings.clock_skew
         self._max_raw = settings.max_decompressed_size
+        self._max_depth = settings.max_json_depth
 
     def loads(self, value: str) -> Decoded:
         """Verify and decode ``value``; ``key_index`` -1 marks it as Flask's.
@@ -81,25 +82,7 @@ class FlaskCookieFormat:
         except BadData:
             raise InvalidCookie("malformed") from None
         if compressed:
-            raw = self._inflate(raw)
+            raw = inflate(raw, self._max_raw, wbits=zlib.MAX_WBITS)
         elif len(raw) > self._max_raw:
             raise InvalidCookie("too large")
-        try:
-            data = self._serializer.loads(raw)
-        except (ValueError, RecursionError):
-            raise InvalidCookie("malformed") from None
-        if not isinstance(data, dict):
-            raise InvalidCookie("malformed")
-        return data
-
-    def _inflate(self, packed: bytes) -> bytes:
-        inflater = zlib.decompressobj()
-        try:
-            raw = inflater.decompress(packed, self._max_raw)
-        except zlib.error:
-            raise InvalidCookie("malformed") from None
-        if inflater.unconsumed_tail:
-            raise InvalidCookie("too large")
-        if not inflater.eof:
-            raise InvalidCookie("malformed")
-        return raw
+        return parse_data(raw, self._serializer, self._max_depth)

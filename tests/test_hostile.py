@@ -820,7 +820,7 @@ ROWS: list[Row] = [
         "flask-format-nesting-30000",
         one(lambda ctx: ctx.flask(nested(30_000), compress=True)),
         "rejected",
-        "malformed",
+        "too deeply nested",
         kind="flask",
     ),
     Row(
