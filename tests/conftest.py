@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
@@ -49,3 +51,52 @@ def make_settings() -> Callable[..., SessionSettings]:
 def settings(make_settings: Callable[..., SessionSettings]) -> SessionSettings:
     """Default settings with the test secret."""
     return make_settings()
+
+
+ServerFactory = Callable[..., Any]
+
+
+def _waitress_server(app: Any, *, host: str, port: int, threads: int = 8) -> Any:
+    import waitress
+
+    return waitress.create_server(app, host=host, port=port, threads=threads)
+
+
+@pytest.fixture
+def serve_wsgi() -> Iterator[Callable[..., str]]:
+    """Serve WSGI apps with waitress on 127.0.0.1; stop them after the test.
+
+    ``serve_wsgi(app)`` returns the base URL of a server on an ephemeral
+    port; ``create=`` builds the server another way (the demo's own). The
+    server's loop polls in short steps on its thread, so stopping is an
+    event, a join, and then closing every socket from this thread once
+    nothing else runs the loop: no cross-thread wake-ups to race with.
+    """
+    from waitress import wasyncore
+
+    running: list[tuple[Any, threading.Event, threading.Thread]] = []
+
+    def start(app: Any, *, create: ServerFactory = _waitress_server) -> str:
+        server = create(app, host="127.0.0.1", port=0)
+        stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                wasyncore.loop(timeout=0.05, map=server._map, count=1)
+
+        thread = threading.Thread(target=loop, name="waitress", daemon=True)
+        thread.start()
+        running.append((server, stop, thread))
+        return f"http://127.0.0.1:{server.effective_port}"
+
+    yield start
+    for server, stop, thread in running:
+        stop.set()
+        thread.join(SERVER_STOP_TIMEOUT)
+        assert not thread.is_alive(), "the server loop did not stop"
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+
+
+SERVER_STOP_TIMEOUT = 10  # seconds

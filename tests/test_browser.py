@@ -8,10 +8,9 @@ by ``make test``). Without them the test is skipped, unless
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -30,24 +29,9 @@ def missing_browser() -> list[str]:
 
 
 @pytest.fixture
-def base_url() -> Iterator[str]:
-    """The demo on waitress, on an ephemeral port; stopped afterwards."""
-    server = create_server(make_app(SECRET), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, name="demo-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-
-        def close_all() -> None:
-            # Runs in the server's loop thread; an empty map ends the loop.
-            for channel in list(server._map.values()):
-                channel.handle_close()
-
-        server.trigger.pull_trigger(close_all)
-        thread.join(TIMEOUT)
-        server.task_dispatcher.shutdown()
-        assert not thread.is_alive()
+def base_url(serve_wsgi: Callable[..., str]) -> str:
+    """The demo, served by the demo's own waitress server on an ephemeral port."""
+    return serve_wsgi(make_app(SECRET), create=create_server)
 
 
 @pytest.fixture

@@ -20,13 +20,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from typing import Any, Callable
 
 import pytest
-import waitress
 
 from signedsession import SessionMiddleware, SessionSettings
 from signedsession.codec import Codec
@@ -61,34 +59,13 @@ def counter_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[SessionSettings], str]]:
-    """Start waitress servers on ephemeral ports; stop them all afterwards."""
-    running: list[tuple[Any, threading.Thread]] = []
+def serve(serve_wsgi: Callable[..., str]) -> Callable[[SessionSettings], str]:
+    """Start counter servers on ephemeral ports; stopped after the test."""
 
     def start(settings: SessionSettings) -> str:
-        server = waitress.create_server(
-            SessionMiddleware(counter_app, settings),
-            host="127.0.0.1",
-            port=0,
-            threads=8,
-        )
-        thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-        thread.start()
-        running.append((server, thread))
-        return f"http://127.0.0.1:{server.effective_port}"
+        return serve_wsgi(SessionMiddleware(counter_app, settings))
 
-    yield start
-    for server, thread in running:
-
-        def close_all(server: Any = server) -> None:
-            # Runs in the server's loop thread; an empty map ends the loop.
-            for channel in list(server._map.values()):
-                channel.handle_close()
-
-        server.trigger.pull_trigger(close_all)
-        thread.join(TIMEOUT)
-        server.task_dispatcher.shutdown()
-        assert not thread.is_alive()
+    return start
 
 
 @dataclass

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import threading
 import urllib.request
-from collections.abc import Iterator
 from http.cookiejar import CookieJar
-from typing import Any
+from typing import Any, Callable
 
 import pytest
-import waitress
 
 from signedsession import SessionMiddleware, SessionSettings
 
@@ -34,26 +32,9 @@ def demo_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 @pytest.fixture
-def base_url(settings: SessionSettings) -> Iterator[str]:
-    """Serve the demo app on an ephemeral port; stop the server afterwards."""
-    server = waitress.create_server(
-        SessionMiddleware(demo_app, settings), host="127.0.0.1", port=0, threads=8
-    )
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-
-        def close_all() -> None:
-            # Runs in the server's loop thread; an empty map ends the loop.
-            for channel in list(server._map.values()):
-                channel.handle_close()
-
-        server.trigger.pull_trigger(close_all)
-        thread.join(TIMEOUT)
-        server.task_dispatcher.shutdown()
-        assert not thread.is_alive()
+def base_url(settings: SessionSettings, serve_wsgi: Callable[..., str]) -> str:
+    """The demo app behind SessionMiddleware on waitress, on an ephemeral port."""
+    return serve_wsgi(SessionMiddleware(demo_app, settings))
 
 
 class Client:
