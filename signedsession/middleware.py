@@ -71,11 +71,12 @@ class SessionMiddleware:
             environ.get("HTTP_COOKIE"), settings=settings
         )
         environ[settings.environ_key] = store
+        save_every_request = settings.save_every_request
 
         def session_start_response(
             status: str, headers: Headers, exc_info: ExcInfo = None
         ) -> Callable[[bytes], object]:
-            if store.accessed or store.modified or settings.save_every_request:
+            if store.accessed or store._modified or save_every_request:
                 store.seal(False)  # a second call (exc_info) may save again
                 headers = session_headers(store, status, headers, environ)
             store.seal()

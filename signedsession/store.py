@@ -71,10 +71,15 @@ class SessionStore:
         self, session_key: str | None = None, *, settings: SessionSettings
     ) -> None:
         self.settings = settings
-        self._codec = Codec.of(settings)
         if session_key is not None:  # None is the class default
             self._session_key = session_key
             self.had_cookie = True
+
+    @property
+    def _codec(self) -> Codec:
+        # Looked up on first load or save, not per request: a session that
+        # is never touched costs its construction only.
+        return Codec.of(self.settings)
 
     @property
     def modified(self) -> bool:
@@ -105,8 +110,15 @@ class SessionStore:
         When the header holds several cookies of our name, the first that
         verifies wins (at most :attr:`MAX_CANDIDATES` are tried).
         """
-        store = cls(None, settings=settings)
-        store._header = header or None
+        if cls.__init__ is SessionStore.__init__:
+            # What __init__ would do for no key, without the call: this runs
+            # for every request, touched or not.
+            store = object.__new__(cls)
+            store.settings = settings
+        else:
+            store = cls(None, settings=settings)
+        if header:
+            store._header = header
         return store
 
     #: How many same-named cookies of one request are tried.

@@ -986,3 +986,18 @@ def test_save_refuses_data_that_could_not_load_back(clock: Any) -> None:
     with pytest.raises(ValueError, match=r"nested deeper than max_json_depth \(64\)"):
         store.save()
     assert store.session_key is None
+
+
+def test_from_cookie_header_runs_a_subclass_constructor(
+    settings: SessionSettings,
+) -> None:
+    class Tagged(SessionStore):
+        def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
+            super().__init__(session_key, **kwargs)
+            self.tag = "built"
+
+    store = Tagged.from_cookie_header("session=abcdefghij", settings=settings)
+    assert isinstance(store, Tagged)
+    assert store.tag == "built"
+    assert store.settings is settings
+    assert store.session_key == "abcdefghij"
