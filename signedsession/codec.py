@@ -22,7 +22,7 @@ import secrets
 import zlib
 from binascii import a2b_base64, b2a_base64
 from datetime import datetime, timezone
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from itsdangerous import Signer
 
@@ -170,6 +170,21 @@ def _is_too_deep(raw: bytes, limit: int) -> bool:
     return raw.count(b"[") + raw.count(b"{") > limit and _too_deep(raw, limit)
 
 
+class _Mac(Protocol):
+    def copy(self) -> _Mac: ...
+    def update(self, data: bytes, /) -> None: ...
+    def digest(self) -> bytes: ...
+
+
+def _keyed_mac(key: bytes, digestmod: Any) -> _Mac:
+    mac = hmac.new(key, digestmod=digestmod)
+    # hmac.HMAC wraps an OpenSSL HMAC whose copy, update and digest run in C;
+    # the wrapper adds a Python call to each (0.35 us per signature). Both
+    # have the same three methods, so the wrapper serves where it is alone.
+    inner: _Mac | None = getattr(mac, "_hmac", None)
+    return inner or mac
+
+
 class Codec:
     """Turns session data into a signed cookie value and back.
 
@@ -182,14 +197,14 @@ class Codec:
         # One keyed HMAC per key, copied per use: the key schedule is paid
         # once per application instead of on every sign and verify.
         self._macs = tuple(
-            hmac.new(
+            _keyed_mac(
                 Signer(
                     key,
                     salt=settings.salt,
                     key_derivation="hmac",
                     digest_method=digestmod,
                 ).derive_key(),
-                digestmod=digestmod,
+                digestmod,
             )
             for key in (settings.secret_key, *settings.fallback_keys)
         )
@@ -215,7 +230,7 @@ class Codec:
             return codec
 
     @staticmethod
-    def _signature(mac: hmac.HMAC, body: bytes) -> bytes:
+    def _signature(mac: _Mac, body: bytes) -> bytes:
         mac = mac.copy()
         mac.update(body)
         return _b64(mac.digest())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac as std_hmac
 import json
 import string
 import time
@@ -687,3 +688,31 @@ def test_data_nested_deeper_than_max_json_depth_cannot_be_dumped(
     assert str(info.value) == (
         "session data is nested deeper than max_json_depth (5); deepest key: 'deep'"
     )
+
+
+@pytest.mark.parametrize("path", ["openssl", "wrapper"])
+def test_signature_is_hmac_of_the_body_under_the_derived_key(
+    settings: SessionSettings, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """The format docs' recipe, computed independently, with either HMAC object."""
+    if path == "wrapper":  # what _keyed_mac falls back to without OpenSSL's object
+        monkeypatch.setattr(
+            signedsession.codec,
+            "_keyed_mac",
+            lambda key, digest: std_hmac.new(key, digestmod=digest),
+        )
+    value = Codec(settings).dumps(
+        {"user_id": 42},
+        session_id="A" * 22,
+        created=1_800_000_000,
+        issued=1_800_000_000,
+    )
+    body, _, signature = value.rpartition(".")
+    secret = settings.secret_key
+    key = std_hmac.new(
+        secret.encode() if isinstance(secret, str) else secret,
+        settings.salt.encode(),
+        hashlib.sha256,
+    ).digest()  # itsdangerous' "hmac" key derivation
+    expected = std_hmac.new(key, body.encode("ascii"), hashlib.sha256).digest()
+    assert signature == urlsafe_b64encode(expected).rstrip(b"=").decode()
