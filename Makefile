@@ -37,7 +37,7 @@ docs: $(VENV)/.dev-installed
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 bench: $(VENV)/.dev-installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --output docs/performance.rst
 
 bench-smoke: $(VENV)/.dev-installed
 	$(BIN)/python -m benchmarks --smoke
