@@ -5,20 +5,13 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from . import clock
-from .codec import (
-    EXPIRY_KEY,
-    MAX_EXPIRY_SECONDS,
-    Codec,
-    Decoded,
-    new_session_id,
-    parse_expiry,
-)
+from .codec import Codec, Decoded, new_session_id
 from .cookie import CookieFormat
 from .exceptions import InvalidCookie, SessionTooLarge
+from .expiry import ExpiryMethods
 from .settings import SessionSettings
 
 __all__ = ["SessionStore"]
@@ -28,7 +21,7 @@ security_log = logging.getLogger("signedsession.security")
 _MISSING: Any = object()
 
 
-class SessionStore:
+class SessionStore(ExpiryMethods):
     """A session whose data lives in a signed cookie value.
 
     Follows Django's ``signed_cookies.SessionStore`` method for method. The
@@ -398,91 +391,6 @@ class SessionStore:
     def clear_expired(cls) -> None:
         """Nothing to do: expired cookies are rejected when they arrive."""
 
-    # -- expiry ---------------------------------------------------------
-
-    def get_session_cookie_age(self) -> int | None:
-        """Seconds a cookie lives by default: ``max_age``."""
-        return self.settings.max_age
-
-    def get_expiry_age(self, **kwargs: Any) -> int | None:
-        """Seconds until the session expires.
-
-        :param modification: the moment to count from (default: now).
-        :param expiry: use this expiry instead of the session's.
-        """
-        expiry = parse_expiry(
-            kwargs["expiry"] if "expiry" in kwargs else self.get(EXPIRY_KEY)
-        )
-        if not expiry:
-            return self.get_session_cookie_age()
-        if not isinstance(expiry, datetime):
-            return expiry
-        modification = kwargs.get("modification") or clock.now()
-        delta = expiry - _aware(modification)
-        return delta.days * 86400 + delta.seconds
-
-    def get_expiry_date(self, **kwargs: Any) -> datetime:
-        """The moment the session expires, as an aware UTC datetime.
-
-        :param modification: the moment to count from (default: now).
-        :param expiry: use this expiry instead of the session's.
-        """
-        expiry = parse_expiry(
-            kwargs["expiry"] if "expiry" in kwargs else self.get(EXPIRY_KEY)
-        )
-        if isinstance(expiry, datetime):
-            return expiry
-        modification = _aware(kwargs.get("modification") or clock.now())
-        seconds = expiry or self.get_session_cookie_age()
-        return modification + timedelta(seconds=seconds or 0)
-
-    def set_expiry(self, value: int | datetime | timedelta | None) -> None:
-        """Set this session's expiry.
-
-        An int is seconds of inactivity (0: when the browser closes); a
-        datetime or timedelta a fixed moment; None the global policy. The
-        expiry is enforced when the cookie comes back.
-
-        :raises TypeError: for any other type.
-        :raises ValueError: for a negative number of seconds.
-        """
-        if value is None:
-            if EXPIRY_KEY in self._session:
-                del self[EXPIRY_KEY]
-            return
-        if isinstance(value, timedelta):
-            value = clock.now() + value
-        if isinstance(value, datetime):
-            self[EXPIRY_KEY] = _aware(value).astimezone(timezone.utc).isoformat()
-            return
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError(
-                "set_expiry takes an int, datetime, timedelta or None,"
-                f" got {type(value).__name__}"
-            )
-        if value < 0:
-            raise ValueError(f"set_expiry takes seconds >= 0, got {value}")
-        if value > MAX_EXPIRY_SECONDS:
-            # Past this, now + expiry leaves the range of datetime.
-            raise ValueError(
-                f"set_expiry takes seconds <= {MAX_EXPIRY_SECONDS}, got {value}"
-            )
-        self[EXPIRY_KEY] = value
-
-    def get_expire_at_browser_close(self) -> bool:
-        """Whether the cookie ends with the browser session."""
-        expiry = self.get(EXPIRY_KEY)
-        if expiry is None:
-            return self.settings.expire_at_browser_close
-        return bool(expiry == 0)
-
-    def cookie_max_age(self) -> int | None:
-        """The cookie's ``Max-Age``; None for a browser-session cookie."""
-        if self.get_expire_at_browser_close():
-            return None
-        age = self.get_expiry_age()
-        return None if age is None else max(age, 0)
-
     # -- what the cookie told us ------------------------------------------
 
     @property
@@ -513,7 +421,3 @@ class SessionStore:
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"
         return f"<{type(self).__name__} {state}>"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
