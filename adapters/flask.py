@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
@@ -91,7 +91,7 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
         """The cookie's ``Max-Age``; None for a browser-session cookie."""
         if self._max_age is _UNSET:
             return super().cookie_max_age()
-        return cast("int | None", self._max_age)
+        return self._max_age  # type: ignore[no-any-return]
 
 
 class SignedSessionInterface(SessionInterface):
@@ -268,19 +268,28 @@ class SignedSessionInterface(SessionInterface):
         """
         store: FlaskSession = session  # type: ignore[assignment]
         store.seal(False)  # Flask may save again if finalizing the request fails
-        accessed, modified = store.accessed, store.modified
+        # The flag itself, not the property: its setter only warns on a
+        # sealed session, and this one is unsealed until the end.
+        accessed, modified = store.accessed, store._modified
         try:
             header = self._cookie_header(app, store, response, modified)
         finally:
-            store.accessed, store.modified = accessed, modified
+            store.accessed, store._modified = accessed, modified
         store.seal()
+        headers = response.headers
         if header is None:
             if accessed:
-                _vary_cookie(response)
+                # response.vary parses and rebuilds the header (~4 us), and
+                # a membership test on Headers raises and catches KeyError
+                # when the header is absent (~1 us); getlist does neither,
+                # and most responses have no Vary yet.
+                if headers.getlist("Vary"):
+                    response.vary.add("Cookie")
+                else:
+                    headers.add("Vary", "Cookie")
             return
         # One pass finds both headers the response may already have: two
         # getlist calls scan it twice (~0.45 us more).
-        headers = response.headers
         cache_control: list[str] = []
         has_vary = False
         for name, value in headers:
@@ -351,14 +360,3 @@ def _seconds_until(moment: datetime | None) -> int | None:
     if moment.tzinfo is None:  # naive, as Flask's own helpers read it: UTC
         moment = moment.replace(tzinfo=timezone.utc)
     return max(0, round((moment - clock.now()).total_seconds()))
-
-
-def _vary_cookie(response: Response) -> None:
-    # response.vary parses and rebuilds the header (~4 us), and a membership
-    # test on Headers raises and catches KeyError when the header is absent
-    # (~1 us); getlist does neither, and most responses have no Vary yet.
-    headers = response.headers
-    if headers.getlist("Vary"):
-        response.vary.add("Cookie")
-    else:
-        headers.add("Vary", "Cookie")
