@@ -18,6 +18,7 @@ from flask.sessions import NullSession, SecureCookieSessionInterface
 from itsdangerous import TimestampSigner
 from itsdangerous.encoding import base64_encode
 from markupsafe import Markup
+from setcookie import Attributes, set_cookies
 from signedsession.adapters.flask import FlaskSession, SignedSessionInterface
 from werkzeug.http import http_date
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -38,23 +39,6 @@ SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 MONTH = 31 * 24 * 3600  # Flask's default PERMANENT_SESSION_LIFETIME
 DELETED = {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT", "Max-Age": "0"}
-
-Attributes = dict[str, Any]
-
-
-def parse_set_cookie(header: str) -> tuple[str, str, Attributes]:
-    """A ``Set-Cookie`` value as name, value and a dict of its attributes."""
-    pair, *parts = header.split("; ")
-    name, _, value = pair.partition("=")
-    attributes: Attributes = {}
-    for part in parts:
-        key, sep, attr = part.partition("=")
-        attributes[key] = attr if sep else True
-    return name, value, attributes
-
-
-def set_cookies(response: Any) -> list[tuple[str, str, Attributes]]:
-    return [parse_set_cookie(h) for h in response.headers.getlist("Set-Cookie")]
 
 
 def only_cookie(response: Any) -> tuple[str, str, Attributes]:

@@ -14,6 +14,7 @@ from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
+from setcookie import Attributes, set_cookies
 
 import signedsession.cookie
 from signedsession import (
@@ -34,30 +35,9 @@ OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 Action = Callable[[SessionStore], object]
-Attributes = dict[str, "str | bool"]
 
 
 # -- helpers ------------------------------------------------------------------
-
-
-def parse_set_cookie(header: str) -> tuple[str, str, Attributes]:
-    """Split a ``Set-Cookie`` value into name, value and attribute dict."""
-    first, *parts = header.split("; ")
-    name, _, value = first.partition("=")
-    attributes: Attributes = {}
-    for part in parts:
-        key, sep, attr_value = part.partition("=")
-        attributes[key] = attr_value if sep else True
-    return name, value, attributes
-
-
-def set_cookies(headers: Any) -> list[tuple[str, str, Attributes]]:
-    """Every ``Set-Cookie`` of a WebTest response or a header list, parsed."""
-    if isinstance(headers, list):
-        values = [v for k, v in headers if k.lower() == "set-cookie"]
-    else:
-        values = headers.getall("Set-Cookie")
-    return [parse_set_cookie(value) for value in values]
 
 
 def header_values(headers: list[tuple[str, str]], name: str) -> list[str]:

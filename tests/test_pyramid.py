@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
+from setcookie import Attributes, parse_set_cookie, set_cookies
 
 from signedsession import (
     SessionMiddleware,
@@ -43,26 +44,8 @@ OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 THIRD_SECRET = "another-fallback-key-of-32-bytes!!"
 SECURITY = "signedsession.security"
 
-Attrs = dict[str, Any]
 
-
-def parse_set_cookie(header: str) -> tuple[str, str, Attrs]:
-    """Split a Set-Cookie value into name, value and an attribute dict."""
-    pair, *parts = (part.strip() for part in header.split(";"))
-    name, _, value = pair.partition("=")
-    attrs: Attrs = {}
-    for part in parts:
-        key, sep, attr_value = part.partition("=")
-        attrs[key] = attr_value if sep else True
-    return name, value, attrs
-
-
-def set_cookies(res: webtest.TestResponse) -> list[tuple[str, str, Attrs]]:
-    """Every Set-Cookie of a response, parsed."""
-    return [parse_set_cookie(h) for h in res.headers.getall("Set-Cookie")]
-
-
-def only_cookie(res: webtest.TestResponse) -> tuple[str, str, Attrs]:
+def only_cookie(res: webtest.TestResponse) -> tuple[str, str, Attributes]:
     (cookie,) = set_cookies(res)
     return cookie
 
@@ -398,7 +381,7 @@ def test_max_age_sets_the_cookie_lifetime_only(clock: Any) -> None:
     ],
 )
 def test_cookie_attributes(
-    clock: Any, options: dict[str, Any], scheme: str, expected: Attrs
+    clock: Any, options: dict[str, Any], scheme: str, expected: Attributes
 ) -> None:
     factory = SignedSessionFactory(SECRET, **options)
     request = testing.DummyRequest(environ={"wsgi.url_scheme": scheme})
