@@ -182,18 +182,19 @@ class PyramidSession(SessionStore):
                 _add_vary_cookie(response)
             self.seal()
             return
-        reissue = self.reissue_time
-        if (
-            self.accessed
-            and reissue is not None
-            and self._issued is not None
-            and not self._modified
-            # Re-signed within the second it was issued, the cookie would be
-            # the same: 0 means at most once a second, as in Pyramid.
-            and int(clock.time()) - self._issued >= (reissue or 1)
-        ):
-            self._modified = True
-        if self.accessed or self._modified or self.settings.save_every_request:
+        accessed = self.accessed
+        if accessed and not self._modified:
+            reissue = self.reissue_time
+            issued = self._issued
+            if (
+                reissue is not None
+                and issued is not None
+                # Re-signed within the second it was issued, the cookie would
+                # be the same: 0 means at most once a second, as in Pyramid.
+                and int(clock.time()) - issued >= (reissue or 1)
+            ):
+                self._modified = True
+        if accessed or self._modified or self.settings.save_every_request:
             response.headerlist = session_headers(
                 self, response.status, response.headerlist, request.environ
             )
@@ -382,11 +383,8 @@ class SignedSessionFactory:
 
     def __call__(self, request: Request) -> PyramidSession:
         """The session of ``request``; its cookie is read on first access."""
-        session = cast(
-            PyramidSession,
-            self.session_class.from_cookie_header(
-                request.environ.get("HTTP_COOKIE"), settings=self.settings
-            ),
+        session: PyramidSession = self.session_class.from_cookie_header(  # type: ignore[assignment]
+            request.environ.get("HTTP_COOKIE"), settings=self.settings
         )
         request.add_response_callback(session.respond)
         return session
