@@ -268,13 +268,11 @@ class SignedSessionInterface(SessionInterface):
         """
         store: FlaskSession = session  # type: ignore[assignment]
         store.seal(False)  # Flask may save again if finalizing the request fails
-        # The flag itself, not the property: its setter only warns on a
-        # sealed session, and this one is unsealed until the end.
-        accessed, modified = store.accessed, store._modified
+        accessed, modified = store.accessed, store.modified
         try:
             header = self._cookie_header(app, store, response, modified)
         finally:
-            store.accessed, store._modified = accessed, modified
+            store.accessed, store.modified = accessed, modified
         store.seal()
         headers = response.headers
         if header is None:
