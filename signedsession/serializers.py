@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import json.scanner
 import math
 from base64 import b64decode, b64encode
 from datetime import date, datetime, timedelta, timezone
@@ -34,6 +35,26 @@ def _finite_decimal(value: Any) -> Decimal:
     return number
 
 
+def _json_reader(decoder: json.JSONDecoder) -> Callable[[str], Any]:
+    """``decoder.decode``, without its whitespace handling when there is none.
+
+    Our own values never carry whitespace around the JSON; anything else
+    (leading or trailing whitespace, extra data, nothing at all) goes
+    through ``decode`` itself, with its errors.
+    """
+    scan = json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
+    decode = decoder.decode
+
+    def read(text: str) -> Any:
+        try:
+            value, end = scan(text, 0)
+        except StopIteration:
+            return decode(text)
+        return value if end == len(text) else decode(text)
+
+    return read
+
+
 class JSONSerializer:
     """Compact JSON: dicts, lists, str, int, finite float, bool and None.
 
@@ -47,9 +68,9 @@ class JSONSerializer:
         self._encode = json.JSONEncoder(
             separators=(",", ":"), ensure_ascii=False, allow_nan=False
         ).encode
-        self._decode = json.JSONDecoder(
-            parse_float=_finite_float, parse_constant=_reject_constant
-        ).decode
+        self._decode = _json_reader(
+            json.JSONDecoder(parse_float=_finite_float, parse_constant=_reject_constant)
+        )
 
     def dumps(self, obj: Any) -> str:
         """Serialize ``obj`` to compact JSON text."""
@@ -134,11 +155,13 @@ class TaggedJSONSerializer:
             " dc": _finite_decimal,
         }
         self._untaggers = untaggers
-        self._decode = json.JSONDecoder(
-            object_hook=self._untag,
-            parse_float=_finite_float,
-            parse_constant=_reject_constant,
-        ).decode
+        self._decode = _json_reader(
+            json.JSONDecoder(
+                object_hook=self._untag,
+                parse_float=_finite_float,
+                parse_constant=_reject_constant,
+            )
+        )
 
     def dumps(self, obj: Any) -> str:
         """Tag ``obj`` and serialize it to compact JSON text."""

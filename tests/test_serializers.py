@@ -405,3 +405,32 @@ def test_circular_value_fails_at_save_naming_the_key(
         f"session value for key 'loop' of type {type(make_loop()).__name__} cannot"
         f" be serialized by {type(serializer).__name__}"
     )
+
+
+@pytest.mark.parametrize(
+    "serializer", [JSONSerializer(), TaggedJSONSerializer()], ids=["json", "tagged"]
+)
+@pytest.mark.parametrize(
+    "text",
+    [b'{"a":[1,2]}', b' {"a":1}', b'{"a":1}\n', b"\t[1]\t", b'"x"'],
+    ids=["compact", "leading-space", "trailing-newline", "tabs", "string"],
+)
+def test_loads_reads_what_json_loads_reads(serializer: Serializer, text: bytes) -> None:
+    assert serializer.loads(text) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "serializer", [JSONSerializer(), TaggedJSONSerializer()], ids=["json", "tagged"]
+)
+@pytest.mark.parametrize(
+    "text",
+    [b'{"a":1}x', b'{"a":1} {"b":2}', b"", b"   ", b'{"a":', b"x"],
+    ids=["extra-data", "two-values", "empty", "blank", "truncated", "garbage"],
+)
+def test_loads_refuses_what_json_loads_refuses(
+    serializer: Serializer, text: bytes
+) -> None:
+    with pytest.raises(ValueError):
+        json.loads(text)
+    with pytest.raises(ValueError):
+        serializer.loads(text)
