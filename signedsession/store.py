@@ -121,7 +121,13 @@ class SessionStore(ExpiryMethods):
         header, self._header = self._header, None
         assert header is not None
         values = CookieFormat.of(self.settings).values(header)
-        self.had_cookie = bool(values)
+        if not values:
+            return
+        self.had_cookie = True
+        if len(values) == 1:  # the usual case: nothing to filter or keep
+            if self._validate_session_key(values[0]):
+                self.__session_key = values[0]
+            return
         valid = [v for v in values if self._validate_session_key(v)]
         if len(valid) > 1:
             self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
