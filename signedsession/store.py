@@ -204,7 +204,7 @@ class SessionStore(ExpiryMethods):
         return None
 
     def _reject(self, reason: str) -> None:
-        security_log.warning("session cookie rejected: %s", reason)
+        _log_rejection(reason)
         self.rejected = reason
         self._session_key = None
 
@@ -326,7 +326,7 @@ class SessionStore(ExpiryMethods):
         try:
             return self._codec.loads(session_data).data
         except InvalidCookie as exc:
-            security_log.warning("session cookie rejected: %s", exc.reason)
+            _log_rejection(exc.reason)
             return {}
 
     def exists(self, session_key: str | None = None) -> bool:
@@ -427,3 +427,22 @@ class SessionStore(ExpiryMethods):
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"
         return f"<{type(self).__name__} {state}>"
+
+
+def _log_rejection(reason: str) -> None:
+    """One WARNING on ``signedsession.security``: the reason, never the value."""
+    # Logger.warning would walk the stack to find its caller, a third of its
+    # cost on every rejected cookie; the caller is always this function.
+    if security_log.isEnabledFor(logging.WARNING):
+        security_log.handle(
+            security_log.makeRecord(
+                security_log.name,
+                logging.WARNING,
+                __file__,
+                _log_rejection.__code__.co_firstlineno,
+                "session cookie rejected: %s",
+                (reason,),
+                None,
+                "_log_rejection",
+            )
+        )
