@@ -19,7 +19,6 @@ from itsdangerous import TimestampSigner
 from itsdangerous.encoding import base64_encode
 from markupsafe import Markup
 from setcookie import Attributes, set_cookies
-from signedsession.adapters.flask import FlaskSession, SignedSessionInterface
 from werkzeug.http import http_date
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
@@ -31,6 +30,7 @@ from signedsession import (
     SessionTooLarge,
     TaggedJSONSerializer,
 )
+from signedsession.adapters.flask import FlaskSession, SignedSessionInterface
 from signedsession.codec import Codec
 from signedsession.exceptions import InvalidCookie
 from signedsession.flask_format import FlaskCookieFormat

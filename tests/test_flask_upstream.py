@@ -77,8 +77,9 @@ import pytest
 from flask.globals import request_ctx
 from flask.testing import FlaskClient
 from markupsafe import Markup
-from signedsession.adapters.flask import SignedSessionInterface
 from werkzeug.http import parse_date
+
+from signedsession.adapters.flask import SignedSessionInterface
 
 pytestmark = pytest.mark.filterwarnings("ignore::signedsession.InsecureSecretWarning")
 

@@ -107,6 +107,7 @@ def middleware_door(name: str, settings: SessionSettings) -> Door:
 
 def flask_door() -> Door:
     import flask
+
     from signedsession.adapters.flask import SignedSessionInterface
 
     app = flask.Flask("hostile")

@@ -30,14 +30,15 @@ with warnings.catch_warnings():
     from pyramid.exceptions import ConfigurationError
     from pyramid.interfaces import ISession, ISessionFactory
     from pyramid.response import Response
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+    from zope.interface.verify import verifyObject
+
     from signedsession.adapters.flask import SignedSessionInterface
     from signedsession.adapters.pyramid import (
         PyramidSession,
         SignedSessionFactory,
         session_factory_from_settings,
     )
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-    from zope.interface.verify import verifyObject
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
