@@ -1,0 +1,189 @@
+"""The Pyramid adapter's settings: ``signedsession.*`` keys from an .ini file.
+
+:func:`session_factory_from_settings` turns the strings of a Pyramid
+settings mapping into a :class:`~signedsession.adapters.pyramid.SignedSessionFactory`;
+``includeme`` in :mod:`signedsession.adapters.pyramid` calls it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable
+
+from pyramid.settings import asbool
+
+from signedsession.pyramid_format import (
+    DEFAULT_HASHALG,
+    DEFAULT_SALT,
+    PyramidCookieFormat,
+)
+from signedsession.settings import SessionSettings
+
+if TYPE_CHECKING:
+    from .pyramid import SignedSessionFactory, _Unset
+
+__all__ = ["session_factory_from_settings"]
+
+_Converter = Callable[[str, Any], Any]
+
+
+def _as_bool(name: str, value: Any) -> bool:
+    return bool(asbool(value))
+
+
+def _as_optional_bool(name: str, value: Any) -> bool | None:
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    return bool(asbool(value))
+
+
+def _as_int(name: str, value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+
+
+def _as_optional_int(name: str, value: Any) -> int | None:
+    if value is None or str(value).strip().lower() in ("", "none"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an integer or None, got {value!r}") from None
+
+
+def _as_str(name: str, value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _as_optional_str(name: str, value: Any) -> Any:
+    if value is None or (isinstance(value, str) and value.strip() in ("", "None")):
+        return None
+    return _as_str(name, value)
+
+
+def _as_keys(name: str, value: Any) -> tuple[Any, ...]:
+    return tuple(value.split()) if isinstance(value, str) else tuple(value)
+
+
+_CONVERTERS: dict[str, _Converter] = {
+    "secret_key": _as_str,
+    "fallback_keys": _as_keys,
+    "cookie_name": _as_str,
+    "max_age": _as_optional_int,
+    "expire_at_browser_close": _as_bool,
+    "save_every_request": _as_bool,
+    "path": _as_str,
+    "domain": _as_optional_str,
+    "secure": _as_optional_bool,
+    "httponly": _as_bool,
+    "samesite": lambda name, value: (
+        None if value is None or str(value).strip() == "" else _as_str(name, value)
+    ),
+    "partitioned": _as_bool,
+    "salt": _as_str,
+    "digest": _as_str,
+    "compress": _as_bool,
+    "max_cookie_size": _as_int,
+    "save_on_server_error": _as_bool,
+    "clock_skew": _as_int,
+    "absolute_max_age": _as_optional_int,
+    "environ_key": _as_str,
+    "max_decompressed_size": _as_int,
+    "max_json_depth": _as_int,
+    # Pyramid's own options.
+    "timeout": _as_optional_int,
+    "reissue_time": _as_optional_int,
+    "set_on_exception": _as_bool,
+    "pyramid_salt": _as_str,
+    "pyramid_hashalg": _as_str,
+}
+# Dotted names, resolved by the configurator.
+_DOTTED = ("serializer", "migrate_from")
+
+
+def session_factory_from_settings(
+    settings: Mapping[str, Any],
+    *,
+    prefix: str = "signedsession.",
+    resolve: Callable[[Any], Any] | None = None,
+) -> SignedSessionFactory:
+    """A factory configured by the ``signedsession.*`` keys of ``settings``.
+
+    Keys are :class:`~signedsession.SessionSettings` field names with their
+    meanings and defaults (``fallback_keys`` whitespace-separated, strings
+    converted), plus Pyramid's ``timeout``, ``reissue_time`` and
+    ``set_on_exception`` and the migration options ``pyramid_salt`` and
+    ``pyramid_hashalg``. ``timeout``, when set, is the inactivity limit and
+    ``max_age`` only the cookie's Max-Age.
+
+    :param resolve: turns a dotted name into an object (``serializer``,
+        ``migrate_from``); the configurator's ``maybe_dotted`` in
+        :func:`includeme`.
+    :raises ConfigurationError: ``secret_key`` is missing, a key is unknown
+        or a value is invalid.
+    """
+    from pyramid.exceptions import ConfigurationError
+
+    # Imported here: the adapter module imports this one.
+    from .pyramid import _UNSET, SignedSessionFactory
+
+    values: dict[str, Any] = {}
+    unknown = []
+    for key, raw in settings.items():
+        if not key.startswith(prefix):
+            continue
+        name = key[len(prefix) :]
+        if name in _CONVERTERS:
+            try:
+                values[name] = _CONVERTERS[name](key, raw)
+            except ValueError as exc:
+                raise ConfigurationError(str(exc)) from None
+        elif name in _DOTTED:
+            resolve_ = resolve or (lambda dotted: dotted)
+            if name == "serializer":
+                found = resolve_(raw)
+                values[name] = found() if isinstance(found, type) else found
+            else:
+                names = raw.split() if isinstance(raw, str) else raw
+                values[name] = tuple(resolve_(item) for item in names)
+        else:
+            unknown.append(key)
+    if unknown:
+        known = sorted((*_CONVERTERS, *_DOTTED))
+        raise ConfigurationError(
+            f"unknown setting {', '.join(sorted(unknown))}; the {prefix}* settings"
+            f" are {', '.join(known)}"
+        )
+    if not values.get("secret_key"):
+        raise ConfigurationError(
+            f"{prefix}secret_key is not set: add it to your application's"
+            " settings (generate one with `signedsession genkey`); sessions"
+            " cannot be signed without it"
+        )
+
+    reissue_time = values.pop("reissue_time", 0)
+    set_on_exception = values.pop("set_on_exception", True)
+    migration = PyramidCookieFormat.configured(
+        salt=values.pop("pyramid_salt", DEFAULT_SALT),
+        hashalg=values.pop("pyramid_hashalg", DEFAULT_HASHALG),
+    )
+    values["migrate_from"] = (migration, *values.get("migrate_from", ()))
+    values.setdefault("save_on_server_error", True)
+    cookie_age: int | _Unset | None = _UNSET
+    if "timeout" in values:
+        timeout = values.pop("timeout")
+        if "max_age" in values:
+            cookie_age = values["max_age"]
+            values.setdefault("expire_at_browser_close", cookie_age is None)
+        values["max_age"] = timeout
+    try:
+        return SignedSessionFactory.from_settings(
+            SessionSettings(**values),
+            reissue_time=reissue_time,
+            set_on_exception=set_on_exception,
+            cookie_max_age=cookie_age,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{prefix}*: {exc}") from None
