@@ -9,12 +9,17 @@ from __future__ import annotations
 import time as _time
 from datetime import datetime, timezone
 
-__all__ = ["now", "time"]
+__all__ = ["aware", "now", "time"]
 
 
 def time() -> float:
     """Seconds since the epoch."""
     return _time.time()
+
+
+def aware(moment: datetime) -> datetime:
+    """``moment`` with a time zone: a naive datetime is taken as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def now() -> datetime:

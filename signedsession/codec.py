@@ -118,11 +118,9 @@ def parse_expiry(value: object) -> int | datetime | None:
         return value
     if isinstance(value, datetime):
         # Passed as get_expiry_age(expiry=...), as Django allows.
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return clock.aware(value)
     if isinstance(value, str):
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+        moment = clock.aware(datetime.fromisoformat(value))
         try:
             moment.astimezone(timezone.utc)
         except OverflowError:  # past year 9999 in UTC: no cookie can say so
@@ -216,7 +214,6 @@ class Codec:
         self._max_age = settings.max_age
         self._absolute_max_age = settings.absolute_max_age
         self._skew = settings.clock_skew
-        # Built last: a reader may ask for this codec's parts.
         self._foreign = tuple(reader(settings) for reader in settings.migrate_from)
 
     @classmethod
@@ -388,11 +385,11 @@ class Codec:
     def largest_keys(
         self, data: dict[str, Any], count: int = 5
     ) -> list[tuple[str, int]]:
-        """The ``count`` keys whose serialized values are largest, with sizes."""
+        """The ``count`` keys whose serialized values are largest, in bytes."""
         sizes = []
         for key, value in data.items():
             try:
-                size = len(self._serializer.dumps({key: value}))
+                size = len(self._dump({key: value}))
             except (TypeError, ValueError, OverflowError):
                 size = -1
             sizes.append((str(key), size))

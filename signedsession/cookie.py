@@ -138,11 +138,7 @@ class CookieFormat:
             ends with the browser session.
         """
         now = 0.0 if max_age is None else clock.time()
-        template = None
-        if _is_plain(value):
-            template = self._templates.get((max_age, secure)) or self._template(
-                max_age, secure=secure
-            )
+        template = self._template(max_age, secure=secure) if _is_plain(value) else None
         if template is None:  # quoted, or attributes that hold the mark
             expires = None if max_age is None else _moment(now, max_age)
             return self._dump(value, max_age, expires, secure=secure)
@@ -155,7 +151,7 @@ class CookieFormat:
         self,
         value: str,
         max_age: int | None,
-        expires: datetime | str | None,
+        expires: datetime | str | int | None,
         *,
         secure: bool,
     ) -> str:
@@ -177,6 +173,9 @@ class CookieFormat:
     def _template(
         self, max_age: int | None, *, secure: bool
     ) -> tuple[str, str, str] | None:
+        template = self._templates.get((max_age, secure))
+        if template is not None:
+            return template
         # An empty value is never quoted, and dump_cookie inserts a str
         # Expires verbatim: the mark shows where each request's date goes.
         text = self._dump(
@@ -211,22 +210,9 @@ class CookieFormat:
         It carries every attribute of the cookie it replaces, or browsers
         would keep the original.
         """
-        cached = self._deletes.get(secure)
-        if cached is not None:  # the same every time: Expires is 1970
-            return cached
-        settings = self._settings
-        text = self._deletes[secure] = dump_cookie(
-            self.name,
-            "",
-            max_age=0,
-            expires=0,
-            path=settings.path,
-            domain=settings.domain,
-            secure=secure,
-            httponly=settings.httponly,
-            samesite=settings.samesite,
-            partitioned=settings.partitioned,
-        )
+        text = self._deletes.get(secure)
+        if text is None:  # the same every time: Expires is 1970
+            text = self._deletes[secure] = self._dump("", 0, 0, secure=secure)
         return text
 
     def size(self, value: str, max_age: int | None) -> int:
@@ -236,9 +222,7 @@ class CookieFormat:
         fits on every scheme.
         """
         if _is_plain(value):
-            template = self._templates.get((max_age, True)) or self._template(
-                max_age, secure=True
-            )
+            template = self._template(max_age, secure=True)
             if template is not None:  # counted without formatting the date
                 head, before, after = template
                 date = 0 if max_age is None else _HTTP_DATE_LENGTH

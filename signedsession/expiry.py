@@ -53,7 +53,7 @@ class ExpiryMethods:
         if not isinstance(expiry, datetime):
             return expiry
         modification = kwargs.get("modification") or clock.now()
-        delta = expiry - _aware(modification)
+        delta = expiry - clock.aware(modification)
         return delta.days * 86400 + delta.seconds
 
     def get_expiry_date(self: _Session, **kwargs: Any) -> datetime:
@@ -67,7 +67,7 @@ class ExpiryMethods:
         )
         if isinstance(expiry, datetime):
             return expiry
-        modification = _aware(kwargs.get("modification") or clock.now())
+        modification = clock.aware(kwargs.get("modification") or clock.now())
         seconds = expiry or self.get_session_cookie_age()
         return modification + timedelta(seconds=seconds or 0)
 
@@ -88,7 +88,7 @@ class ExpiryMethods:
         if isinstance(value, timedelta):
             value = clock.now() + value
         if isinstance(value, datetime):
-            self[EXPIRY_KEY] = _aware(value).astimezone(timezone.utc).isoformat()
+            self[EXPIRY_KEY] = clock.aware(value).astimezone(timezone.utc).isoformat()
             return
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(
@@ -117,7 +117,3 @@ class ExpiryMethods:
             return None
         age = self.get_expiry_age()
         return None if age is None else max(age, 0)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

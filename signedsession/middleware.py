@@ -33,7 +33,8 @@ class SessionMiddleware:
 
     :param app: the WSGI application to wrap.
     :param settings: the settings; or pass their fields as keywords.
-    :raises TypeError: both ``settings`` and keyword options were given.
+    :raises TypeError: both ``settings`` and keyword options were given, or
+        ``settings`` is not a :class:`~signedsession.SessionSettings`.
 
     .. versionadded:: 0.1
     """

@@ -348,11 +348,11 @@ class SessionStore(ExpiryMethods):
         """
         data = self._data()
         now = int(clock.time())
-        if self._session_id is None or self._created is None:
-            self._session_id = new_session_id()
-            self._created = now
+        session_id, created = self._session_id, self._created
+        if session_id is None or created is None:
+            session_id, created = new_session_id(), now
         value = self._codec.dumps(
-            data, session_id=self._session_id, created=self._created, issued=now
+            data, session_id=session_id, created=created, issued=now
         )
         max_age = self.cookie_max_age()
         size = CookieFormat.of(self.settings).size(value, max_age)
@@ -361,7 +361,7 @@ class SessionStore(ExpiryMethods):
                 size, self.settings.max_cookie_size, self._codec.largest_keys(data)
             )
         self._session_key = value
-        self._issued = now
+        self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
         self._saved_max_age = max_age
         self.modified = True
@@ -389,7 +389,6 @@ class SessionStore(ExpiryMethods):
         """Remove the data and the key; the next save starts a new session."""
         self.clear()
         self.delete()
-        self._session_key = None
         self._session_id = None
         self._created = None
 
@@ -416,12 +415,19 @@ class SessionStore(ExpiryMethods):
 
     @property
     def key_index(self) -> int | None:
-        """Which key verified the cookie: 0 the current, n the n-th fallback."""
+        """Which key verified the cookie: 0 the current, n the n-th fallback.
+
+        -1 for a cookie in another library's format (``migrate_from``).
+        """
         return self._key_index
 
     @property
     def needs_resign(self) -> bool:
-        """Whether the cookie verified only with a fallback key."""
+        """Whether the cookie must be re-signed with the current key.
+
+        True when it verified only with a fallback key, or came in another
+        library's format.
+        """
         return bool(self._key_index)
 
     def __repr__(self) -> str:

@@ -746,6 +746,16 @@ class SessionContract:
         with pytest.raises(SessionTooLarge) as info:
             too_big.save()
         assert (info.value.size, info.value.limit) == (size, size - 1)
+        # A new session that failed to save is still new: no id, no key.
+        assert (too_big.session_id, too_big.created_at) == (None, None)
+        assert too_big.session_key is None
+
+    def test_largest_keys_are_measured_in_bytes(self, make_store: MakeStore) -> None:
+        store = make_store(compress=False, max_cookie_size=300)
+        store["accents"] = "é" * 200  # 200 characters, 400 bytes in UTF-8
+        with pytest.raises(SessionTooLarge) as info:
+            store.save()
+        assert info.value.largest_keys == [("accents", 414)]  # not 214 characters
 
     def test_session_too_large_names_sizes_and_keys_never_values(
         self, make_store: MakeStore, saved: str
