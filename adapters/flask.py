@@ -13,7 +13,7 @@ interface are accepted and re-issued in signedsession's format.
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask.sessions import NullSession, SessionInterface, SessionMixin
@@ -355,6 +355,5 @@ class SignedSessionInterface(SessionInterface):
 def _seconds_until(moment: datetime | None) -> int | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # naive, as Flask's own helpers read it: UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0, round((moment - clock.now()).total_seconds()))
+    # A naive moment is UTC, as Flask's own helpers read it.
+    return max(0, round((clock.aware(moment) - clock.now()).total_seconds()))

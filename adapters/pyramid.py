@@ -25,7 +25,7 @@ from zope.interface import implementer
 from signedsession import clock
 from signedsession.codec import Codec, new_session_id
 from signedsession.cookie import CookieFormat
-from signedsession.middleware import session_headers
+from signedsession.middleware import session_headers, with_vary_cookie
 from signedsession.pyramid_format import (
     DEFAULT_HASHALG,
     DEFAULT_SALT,
@@ -179,7 +179,7 @@ class PyramidSession(SessionStore):
             and getattr(request, "exception", None) is not None
         ):
             if self.accessed:
-                _add_vary_cookie(response)
+                response.headerlist = with_vary_cookie(response.headerlist)
             self.seal()
             return
         accessed = self.accessed
@@ -199,12 +199,6 @@ class PyramidSession(SessionStore):
                 self, response.status, response.headerlist, request.environ
             )
         self.seal()  # a later change could not reach the client: warn
-
-
-def _add_vary_cookie(response: Response) -> None:
-    vary = response.vary or ()
-    if not {"cookie", "*"} & {token.lower() for token in vary}:
-        response.vary = (*vary, "Cookie")
 
 
 def _seconds(name: str, value: object) -> int | None:

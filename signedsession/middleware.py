@@ -16,7 +16,12 @@ from .store import SessionStore
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SessionMiddleware", "cache_control_for_cookie", "session_headers"]
+__all__ = [
+    "SessionMiddleware",
+    "cache_control_for_cookie",
+    "session_headers",
+    "with_vary_cookie",
+]
 
 log = logging.getLogger("signedsession")
 
@@ -127,7 +132,7 @@ def session_headers(
 
     if set_cookie is None and not store.accessed:
         return headers
-    headers = _with_vary_cookie(headers)
+    headers = with_vary_cookie(headers)
     if set_cookie is not None:
         headers.append(("Set-Cookie", set_cookie))
         _check_cache_control(headers)
@@ -139,7 +144,12 @@ def _is_secure(settings: SessionSettings, environ: WSGIEnvironment) -> bool:
     return settings.is_secure(environ.get("wsgi.url_scheme") == "https")
 
 
-def _with_vary_cookie(headers: Headers) -> Headers:
+def with_vary_cookie(headers: Headers) -> Headers:
+    """A copy of ``headers`` whose ``Vary`` includes ``Cookie``.
+
+    Merged into the first ``Vary`` header; unchanged when any already names
+    ``Cookie`` or ``*``.
+    """
     result = list(headers)
     first = None
     for index, (name, value) in enumerate(result):
