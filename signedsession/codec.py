@@ -65,6 +65,9 @@ class Decoded(NamedTuple):
     #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based);
     #: -1 for a cookie in another library's format (see ``migrate_from``).
     key_index: int
+    #: The encoded data as it came, which :meth:`Codec.sign` can sign again
+    #: without serializing; None for a cookie in another library's format.
+    payload: bytes | None = None
 
 
 def new_session_id() -> str:
@@ -292,6 +295,17 @@ class Codec:
                 payload = b"~" + _b64(packed)
         if payload is None:
             payload = _b64(raw)
+        return self.sign(payload, session_id=session_id, created=created, issued=issued)
+
+    def sign(
+        self, payload: bytes, *, session_id: str, created: int, issued: int
+    ) -> str:
+        """Sign encoded data into a cookie value, with ``secret_key``.
+
+        ``payload`` is data as :meth:`dumps` encodes it, or the
+        :attr:`Decoded.payload` of a verified value: an unchanged session is
+        issued again without being serialized again.
+        """
         body = b"%s.%s.%x.%x" % (payload, session_id.encode("ascii"), created, issued)
         return (body + b"." + self._signature(self._macs[0], body)).decode("ascii")
 
@@ -331,7 +345,9 @@ class Codec:
 
         data = self._decode_payload(payload)
         self._check_expiry(data, issued, now)
-        return Decoded(data, session_id.decode("ascii"), created, issued, index)
+        return Decoded(
+            data, session_id.decode("ascii"), created, issued, index, payload
+        )
 
     def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:
         try:

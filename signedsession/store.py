@@ -19,6 +19,9 @@ __all__ = ["SessionStore"]
 security_log = logging.getLogger("signedsession.security")
 
 _MISSING: Any = object()
+# Values that no code can change in place: a session holding only these, and
+# never marked modified, is what its verified payload says.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None)})
 
 
 class SessionStore(ExpiryMethods):
@@ -54,6 +57,9 @@ class SessionStore(ExpiryMethods):
     _created: int | None = None
     _issued: int | None = None
     _key_index: int | None = None
+    # The verified encoded data behind _session_cache, while nothing marked
+    # it modified: save() signs it again instead of serializing the data.
+    _payload: bytes | None = None
     _header: str | None = None
     _candidates: tuple[str, ...] = ()
     # The Max-Age the last save() checked the size with: the header's.
@@ -88,6 +94,8 @@ class SessionStore(ExpiryMethods):
                 RuntimeWarning,
                 stacklevel=3,
             )
+        if value:
+            self._payload = None
         self._modified = value
 
     def seal(self, sealed: bool = True) -> None:
@@ -191,6 +199,8 @@ class SessionStore(ExpiryMethods):
         self._created = decoded.created
         self._issued = decoded.issued
         self._key_index = decoded.key_index
+        if self._session_cache is None:  # becoming the cache: kept together
+            self._payload = decoded.payload
         return decoded.data
 
     def _load_candidates(self) -> Decoded | None:
@@ -351,14 +361,23 @@ class SessionStore(ExpiryMethods):
         session_id, created = self._session_id, self._created
         if session_id is None or created is None:
             session_id, created = new_session_id(), now
-        value = self._codec.dumps(
-            data, session_id=session_id, created=created, issued=now
-        )
+        codec = self._codec
+        payload = self._payload
+        if payload is not None and _IMMUTABLE.issuperset(map(type, data.values())):
+            # Unchanged: re-issue it (Pyramid's reissue_time, Flask's refresh,
+            # save_every_request, key rotation) without serializing again.
+            value = codec.sign(
+                payload, session_id=session_id, created=created, issued=now
+            )
+        else:
+            value = codec.dumps(
+                data, session_id=session_id, created=created, issued=now
+            )
         max_age = self.cookie_max_age()
         size = CookieFormat.of(self.settings).size(value, max_age)
         if size > self.settings.max_cookie_size:
             raise SessionTooLarge(
-                size, self.settings.max_cookie_size, self._codec.largest_keys(data)
+                size, self.settings.max_cookie_size, codec.largest_keys(data)
             )
         self._session_key = value
         self._session_id, self._created, self._issued = session_id, created, now

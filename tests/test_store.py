@@ -369,6 +369,57 @@ class SessionContract:
         assert dict(store.items()) == {"a": 1, "b": "two"}
         assert dict(make_store(store.session_key).items()) == {"a": 1, "b": "two"}
 
+    # -- saving an unchanged session again (re-issue) ---------------------------
+
+    def test_unchanged_session_is_reissued_with_its_payload(
+        self, make_store: MakeStore, saved: str, clock: Any
+    ) -> None:
+        store = make_store(saved)
+        assert store["a"] == 1
+        clock.advance(30)
+        store.save()
+        value = store.session_key
+        assert value is not None
+        old, new = saved.split("."), value.split(".")
+        assert new[0] == old[0]  # the data as it came, not serialized again
+        assert new[1:3] == old[1:3]  # same session id and creation time
+        assert new[3] == f"{NOW + 30:x}" != old[3]  # issued now, signed anew
+        again = make_store(value)
+        assert dict(again.items()) == {"a": 1, "b": "two"}
+        assert again.issued_at == NOW + 30
+
+    def test_reissue_keeps_a_value_changed_in_place(
+        self, make_store: MakeStore, clock: Any
+    ) -> None:
+        # Unmarked, as Django and Pyramid allow when the session is saved
+        # anyway: what is saved is the data as it is now.
+        first = make_store()
+        first["items"] = [1]
+        first.save()
+        store = make_store(first.session_key)
+        store["items"].append(2)
+        assert store.modified is False
+        store.save()
+        assert make_store(store.session_key)["items"] == [1, 2]
+
+    def test_change_then_explicit_load_is_still_saved(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved)
+        store["a"] = 5
+        assert store.load() == {"a": 1, "b": "two"}  # Django: load() returns
+        store.save()
+        assert make_store(store.session_key)["a"] == 5
+
+    def test_reissue_after_modified_is_reset_by_hand_saves_the_data(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved)
+        store["a"] = 5
+        store.modified = False
+        store.save()
+        assert make_store(store.session_key)["a"] == 5
+
     def test_cycle_key_leaves_the_old_value_valid(
         self, make_store: MakeStore, saved: str
     ) -> None:
