@@ -297,7 +297,7 @@ class SignedSessionInterface(SessionInterface):
             elif lowered == "vary":
                 has_vary = True
         headers.add("Set-Cookie", header)
-        added = cache_control_for_cookie(cache_control)
+        added = cache_control_for_cookie(cache_control, stacklevel=5)
         if added is not None:
             headers.add("Cache-Control", added)
         if has_vary:

@@ -83,9 +83,9 @@ class SessionMiddleware:
             status: str, headers: Headers, exc_info: ExcInfo = None
         ) -> Callable[[bytes], object]:
             if store.accessed or store._modified or save_every_request:
-                store.seal(False)  # a second call (exc_info) may save again
+                store._sealed = False  # a second call (exc_info) may save again
                 headers = session_headers(store, status, headers, environ)
-            store.seal()
+            store._sealed = True  # seal(), without a call on every request
             return start_response(status, headers, exc_info)
 
         return self.app(environ, session_start_response)
@@ -130,13 +130,18 @@ def session_headers(
             secure=_is_secure(settings, environ),
         )
 
-    if set_cookie is None and not store.accessed:
-        return headers
-    headers = with_vary_cookie(headers)
-    if set_cookie is not None:
-        headers.append(("Set-Cookie", set_cookie))
-        _check_cache_control(headers)
-    return headers
+    if set_cookie is None:
+        return with_vary_cookie(headers) if store.accessed else headers
+    # One pass over the headers for both Vary and Cache-Control.
+    result = list(headers)
+    first_vary, varies, cache_control = _scan(result)
+    if not varies:
+        _add_vary_cookie(result, first_vary)
+    result.append(("Set-Cookie", set_cookie))
+    added = cache_control_for_cookie(cache_control, stacklevel=4)
+    if added is not None:
+        result.append(("Cache-Control", added))
+    return result
 
 
 def _is_secure(settings: SessionSettings, environ: WSGIEnvironment) -> bool:
@@ -151,36 +156,52 @@ def with_vary_cookie(headers: Headers) -> Headers:
     ``Cookie`` or ``*``.
     """
     result = list(headers)
-    first = None
-    for index, (name, value) in enumerate(result):
-        if name.lower() == "vary":
-            tokens = {token.strip().lower() for token in value.split(",")}
-            if "cookie" in tokens or "*" in tokens:
-                return result
-            if first is None:
-                first = index
-    if first is None:
-        result.append(("Vary", "Cookie"))
-    else:
-        name, value = result[first]
-        result[first] = (name, f"{value}, Cookie" if value.strip() else "Cookie")
+    first_vary, varies, _ = _scan(result)
+    if not varies:
+        _add_vary_cookie(result, first_vary)
     return result
 
 
-def _check_cache_control(headers: Headers) -> None:
-    values = [value for name, value in headers if name.lower() == "cache-control"]
-    added = cache_control_for_cookie(values)
-    if added is not None:
-        headers.append(("Cache-Control", added))
+def _scan(headers: Headers) -> tuple[int | None, bool, list[str]]:
+    """The index of the first ``Vary``, whether any ``Vary`` already covers
+    ``Cookie``, and every ``Cache-Control`` value."""
+    first_vary = None
+    varies = False
+    cache_control = []
+    for index, (name, value) in enumerate(headers):
+        lowered = name.lower()
+        if lowered == "vary":
+            if first_vary is None:
+                first_vary = index
+            if not varies:
+                tokens = {token.strip().lower() for token in value.split(",")}
+                varies = "cookie" in tokens or "*" in tokens
+        elif lowered == "cache-control":
+            cache_control.append(value)
+    return first_vary, varies, cache_control
 
 
-def cache_control_for_cookie(values: list[str]) -> str | None:
+def _add_vary_cookie(headers: Headers, first_vary: int | None) -> None:
+    if first_vary is None:
+        headers.append(("Vary", "Cookie"))
+    else:
+        name, value = headers[first_vary]
+        headers[first_vary] = (
+            name,
+            f"{value}, Cookie" if value.strip() else "Cookie",
+        )
+
+
+def cache_control_for_cookie(values: list[str], *, stacklevel: int = 2) -> str | None:
     """The ``Cache-Control`` a response that sets a session cookie needs.
 
     ``"private"`` when the response has none (``values`` is empty), so that
     no shared cache stores one user's cookie for others; None otherwise,
     with a ``RuntimeWarning`` when the response is marked ``public`` or
     ``s-maxage``.
+
+    :param stacklevel: which caller the warning names, as for
+        :func:`warnings.warn` (2: the caller of this function).
     """
     if not values:
         return "private"
@@ -192,6 +213,6 @@ def cache_control_for_cookie(values: list[str]) -> str | None:
             f" {value!r}: a shared cache could serve one user's"
             " cookie to others",
             RuntimeWarning,
-            stacklevel=5,
+            stacklevel=stacklevel,
         )
     return None

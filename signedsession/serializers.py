@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import json.encoder
 import json.scanner
 import math
 from base64 import b64decode, b64encode
@@ -55,6 +56,44 @@ def _json_reader(decoder: json.JSONDecoder) -> Callable[[str], Any]:
     return read
 
 
+def _json_writer(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """``encoder.encode``, without its per-call setup for a dict.
+
+    ``encode`` builds a C encoder for every call; for a dict, this builds
+    the same one, with the same options and its own circular-reference
+    table, without the Python layers around it.
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None or encoder.indent is not None:
+        return encoder.encode
+    quote = (
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring
+    )
+    options = (
+        encoder.default,
+        quote,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    check_circular = encoder.check_circular
+    encode = encoder.encode
+    join = "".join
+
+    def write(obj: Any) -> str:
+        if type(obj) is not dict:
+            return encode(obj)
+        markers: dict[int, Any] | None = {} if check_circular else None
+        return join(make(markers, *options)(obj, 0))
+
+    return write
+
+
 class JSONSerializer:
     """Compact JSON: dicts, lists, str, int, finite float, bool and None.
 
@@ -65,9 +104,9 @@ class JSONSerializer:
     """
 
     def __init__(self) -> None:
-        self._encode = json.JSONEncoder(
-            separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode
+        self._encode = _json_writer(
+            json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        )
         self._decode = _json_reader(
             json.JSONDecoder(parse_float=_finite_float, parse_constant=_reject_constant)
         )
@@ -141,9 +180,9 @@ class TaggedJSONSerializer:
     TAGS = frozenset(_FLASK_TAGS + _OWN_TAGS)
 
     def __init__(self) -> None:
-        self._encode = json.JSONEncoder(
-            separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        ).encode
+        self._encode = _json_writer(
+            json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        )
         untaggers: dict[str, _Tagger] = {
             " t": tuple,
             " b": b64decode,

@@ -374,12 +374,13 @@ class SessionStore(ExpiryMethods):
                 data, session_id=session_id, created=created, issued=now
             )
         max_age = self.cookie_max_age()
-        size = CookieFormat.of(self.settings).size(value, max_age)
-        if size > self.settings.max_cookie_size:
+        settings = self.settings
+        size = CookieFormat.of(settings).size(value, max_age)
+        if size > settings.max_cookie_size:
             raise SessionTooLarge(
-                size, self.settings.max_cookie_size, codec.largest_keys(data)
+                size, settings.max_cookie_size, codec.largest_keys(data)
             )
-        self._session_key = value
+        self.__session_key = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
         self._saved_max_age = max_age

@@ -434,3 +434,42 @@ def test_loads_refuses_what_json_loads_refuses(
         json.loads(text)
     with pytest.raises(ValueError):
         serializer.loads(text)
+
+
+@PROPERTY
+@given(
+    st.dictionaries(st.text(max_size=8), json_values, max_size=6)
+    | st.lists(json_values, max_size=4)
+    | json_values
+)
+def test_dumps_writes_what_json_dumps_writes(value: Any) -> None:
+    expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    assert JSONSerializer().dumps(value) == expected
+
+
+@pytest.mark.parametrize("ensure_ascii", [False, True])
+def test_dumps_honours_the_encoders_options(ensure_ascii: bool) -> None:
+    from signedsession.serializers import _json_writer
+
+    value = {"b": ["é", 1.5, None], "a": {"x": True}}
+    encoder = json.JSONEncoder(sort_keys=True, ensure_ascii=ensure_ascii)
+    assert _json_writer(encoder)(value) == encoder.encode(value)
+
+
+@pytest.mark.parametrize(
+    "serializer", [JSONSerializer(), TaggedJSONSerializer()], ids=["json", "tagged"]
+)
+def test_dumps_refuses_a_circular_dict_on_every_call(serializer: Serializer) -> None:
+    data: dict[str, Any] = {"fine": 1}
+    data["self"] = data
+    for _ in range(2):  # nothing of the first failure is left for the second
+        with pytest.raises(ValueError):
+            serializer.dumps(data)
+    assert serializer.dumps({"x": [1, {"y": 2}]}) == '{"x":[1,{"y":2}]}'
+
+
+def test_dumps_refuses_nan_and_unknown_types_as_json_does() -> None:
+    with pytest.raises(ValueError):
+        JSONSerializer().dumps({"n": math.nan})
+    with pytest.raises(TypeError):
+        JSONSerializer().dumps({"s": {1, 2}})
