@@ -44,6 +44,10 @@ class InvalidCookie(ValueError):
     an empty session and one log line.
     """
 
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
+    # No __init__: raised for every rejected cookie, it stays a C-level
+    # construction; the reason is the one argument.
+
+    @property
+    def reason(self) -> str:
+        """Why the value was rejected, e.g. ``"bad signature"``."""
+        return self.args[0]  # type: ignore[no-any-return]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
@@ -12,11 +11,10 @@ from .codec import Codec, Decoded, new_session_id
 from .cookie import CookieFormat
 from .exceptions import InvalidCookie, SessionTooLarge
 from .expiry import ExpiryMethods
+from .security_log import log_rejection
 from .settings import SessionSettings
 
 __all__ = ["SessionStore"]
-
-security_log = logging.getLogger("signedsession.security")
 
 _MISSING: Any = object()
 # Values that no code can change in place: a session holding only these, and
@@ -214,7 +212,7 @@ class SessionStore(ExpiryMethods):
         return None
 
     def _reject(self, reason: str) -> None:
-        _log_rejection(reason)
+        log_rejection(reason)
         self.rejected = reason
         self._session_key = None
 
@@ -336,7 +334,7 @@ class SessionStore(ExpiryMethods):
         try:
             return self._codec.loads(session_data).data
         except InvalidCookie as exc:
-            _log_rejection(exc.reason)
+            log_rejection(exc.reason)
             return {}
 
     def exists(self, session_key: str | None = None) -> bool:
@@ -453,22 +451,3 @@ class SessionStore(ExpiryMethods):
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"
         return f"<{type(self).__name__} {state}>"
-
-
-def _log_rejection(reason: str) -> None:
-    """One WARNING on ``signedsession.security``: the reason, never the value."""
-    # Logger.warning would walk the stack to find its caller, a third of its
-    # cost on every rejected cookie; the caller is always this function.
-    if security_log.isEnabledFor(logging.WARNING):
-        security_log.handle(
-            security_log.makeRecord(
-                security_log.name,
-                logging.WARNING,
-                __file__,
-                _log_rejection.__code__.co_firstlineno,
-                "session cookie rejected: %s",
-                (reason,),
-                None,
-                "_log_rejection",
-            )
-        )
