@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .drivers import AsgiRequest, Request, WsgiRequest, asgi_scope, wsgi_environ
 from .floor import FloorMiddleware
-from .workloads import OK, SECRET, action
+from .workloads import BARE_SESSION, SECRET, action
 
 __all__ = ["Contender", "build_all"]
 
@@ -54,8 +54,9 @@ def _wsgi_view(environ_key: str) -> Callable[..., Any]:
 
 
 def _wsgi_bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    body = action(environ["PATH_INFO"])(BARE_SESSION)
     start_response("200 OK", [("Content-Type", "text/plain")])
-    return [OK]
+    return [body]
 
 
 def _wsgi(app: Callable[..., Any]) -> Callable[[str, str | None], Request]:
@@ -128,7 +129,7 @@ def build_flask(problems: list[str]) -> list[Contender]:
 
             @app.route("/<path:rest>")
             def view(rest: str) -> bytes:
-                return OK
+                return action(flask.request.path)(BARE_SESSION)
 
         else:
 
@@ -187,7 +188,7 @@ def build_pyramid(problems: list[str]) -> list[Contender]:
         return Response(action(request.path_info)(request.session))
 
     def bare_view(request: Any) -> Any:
-        return Response(OK)
+        return Response(action(request.path_info)(BARE_SESSION))
 
     def make(factory: Any) -> Any:
         config = Configurator()
@@ -264,7 +265,8 @@ def build_starlette(problems: list[str]) -> list[Contender]:
 
     async def bare(scope: Any, receive: Any, send: Any) -> None:
         StarletteRequest(scope, receive)
-        await Response(OK, media_type="text/plain")(scope, receive, send)
+        body = action(scope["path"])(BARE_SESSION)
+        await Response(body, media_type="text/plain")(scope, receive, send)
 
     async def view(scope: Any, receive: Any, send: Any) -> None:
         body = action(scope["path"])(StarletteRequest(scope, receive).session)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .workloads import OK, SECRET, action
+from .workloads import BARE_SESSION, SECRET, action
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 
@@ -24,7 +24,7 @@ def _session_view(request: Any) -> Any:
 def _bare_view(request: Any) -> Any:
     from django.http import HttpResponse
 
-    return HttpResponse(OK)
+    return HttpResponse(action(request.path_info)(BARE_SESSION))
 
 
 def _urlpatterns() -> list[Any]:

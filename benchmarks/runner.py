@@ -27,6 +27,12 @@ class Cell:
     samples: list[float] = field(default_factory=list)
 
 
+#: The most bytes of name and value together of a cookie that a browser
+#: keeps: Chromium ignores a longer one (checked with Debian's chromium 156:
+#: 4096 kept, 4097 dropped), as Firefox does; RFC 6265 asks for at least 4096.
+BROWSER_COOKIE_LIMIT = 4096
+
+
 class CheckFailed(Exception):
     """A contender answered a workload wrongly: its timing would be a lie."""
 
@@ -50,6 +56,15 @@ def check(
         problems.append("no Set-Cookie")
     if cookie is False and sets:
         problems.append(f"unexpected Set-Cookie {sets[0][:40]!r}")
+    for header in sets:
+        cookie_name, _, value = header.split(";", 1)[0].partition("=")
+        size = len(cookie_name.strip()) + len(value.strip())
+        if size > BROWSER_COOKIE_LIMIT:
+            # The browser ignores it: the session written is lost.
+            problems.append(
+                f"a cookie of {size} bytes (name and value), over the"
+                f" {BROWSER_COOKIE_LIMIT} that browsers keep"
+            )
     if problems:
         raise CheckFailed(
             f"{cell.contender.title} / {cell.workload}: {'; '.join(problems)}"

@@ -1,7 +1,8 @@
 """What each request does with its session, shared by every framework.
 
 Every contender runs the same actions on its own session object: a view
-looks up its action by the request path and calls it with the session.
+looks up its action by the request path and calls it with the session. The
+bare apps run the same views on :data:`BARE_SESSION`, a plain dict.
 The cookie each workload sends is minted by the contender itself (a
 ``/seed`` request), so every contender reads a cookie in its own format.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 __all__ = [
+    "BARE_SESSION",
     "BASE_DATA",
     "PAYLOAD_SIZES",
     "SECRET",
@@ -29,6 +31,10 @@ SECRET = "benchmark-secret-0123456789abcdef-0123456789abcdef"
 
 #: The session every cookie-carrying workload starts from.
 BASE_DATA: dict[str, Any] = {"user_id": 42, "username": "alice", "theme": "dark"}
+
+#: What the views of the bare apps get instead of a session: a plain dict, so
+#: that a bare app runs the same view code with no session machinery.
+BARE_SESSION: dict[str, Any] = dict(BASE_DATA)
 
 #: Other cookies a browser sends beside the session (parsed by every peer).
 OTHER_COOKIES = "lang=en; _pk=1f9a0c7e2b"
