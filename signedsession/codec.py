@@ -344,9 +344,13 @@ class Codec:
             raise InvalidCookie("expired")
 
         data = self._decode_payload(payload)
-        self._check_expiry(data, issued, now)
-        return Decoded(
-            data, session_id.decode("ascii"), created, issued, index, payload
+        if EXPIRY_KEY in data:
+            self._check_expiry(data, issued, now)
+        elif self._max_age is not None and now - issued > self._max_age:
+            raise InvalidCookie("expired")
+        # _make is tuple.__new__: no Python-level __new__ on every read.
+        return Decoded._make(
+            (data, session_id.decode("ascii"), created, issued, index, payload)
         )
 
     def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:

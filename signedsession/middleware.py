@@ -24,6 +24,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("signedsession")
+_new_store = object.__new__
 
 Headers = list[tuple[str, str]]
 ExcInfo = Optional[Any]
@@ -73,9 +74,15 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         settings = self.settings
-        store = self.store_class.from_cookie_header(
-            environ.get("HTTP_COOKIE"), settings=settings
-        )
+        header = environ.get("HTTP_COOKIE")
+        if self.store_class is SessionStore:
+            # from_cookie_header, without its call: every request pays it.
+            store = _new_store(SessionStore)
+            store.settings = settings
+            if header:
+                store._header = header
+        else:
+            store = self.store_class.from_cookie_header(header, settings=settings)
         environ[settings.environ_key] = store
         save_every_request = settings.save_every_request
 
@@ -116,7 +123,7 @@ def session_headers(
         if store.had_cookie:
             cookies = CookieFormat.of(settings)
             set_cookie = cookies.delete_cookie(secure=_is_secure(settings, environ))
-    elif (store.modified or settings.save_every_request or store.needs_resign) and (
+    elif (store._modified or settings.save_every_request or store.needs_resign) and (
         not status.startswith("5") or settings.save_on_server_error
     ):
         try:

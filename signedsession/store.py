@@ -188,7 +188,7 @@ class SessionStore(ExpiryMethods):
         try:
             decoded = self._codec.loads(value)
         except InvalidCookie as exc:
-            other = self._load_candidates()
+            other = self._load_candidates() if self._candidates else None
             if other is None:
                 self._reject(exc.reason)
                 return {}
@@ -214,7 +214,7 @@ class SessionStore(ExpiryMethods):
     def _reject(self, reason: str) -> None:
         log_rejection(reason)
         self.rejected = reason
-        self._session_key = None
+        self.__session_key = None
 
     # -- mapping ----------------------------------------------------------
 

@@ -193,6 +193,47 @@ def test_untouched_session_sets_nothing_and_never_reads_the_cookie(
     assert (app.stores[0].accessed, app.stores[0].modified) == (False, False)
 
 
+@pytest.mark.parametrize(
+    "header", [None, "", "lang=en", "lang=en; session=abcdefghijkl"]
+)
+def test_the_request_store_is_what_from_cookie_header_makes(
+    settings: SessionSettings, header: str | None
+) -> None:
+    # The middleware builds SessionStore itself, without the classmethod.
+    stores: list[SessionStore] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        stores.append(environ[settings.environ_key])
+        start_response("200 OK", [])
+        return []
+
+    environ: dict[str, Any] = {} if header is None else {"HTTP_COOKIE": header}
+    SessionMiddleware(app, settings)(environ, lambda *args: None)
+    expected = SessionStore.from_cookie_header(header, settings=settings)
+    assert type(stores[0]) is SessionStore
+    assert vars(stores[0]) == {**vars(expected), "_sealed": True}
+
+
+def test_a_store_class_of_the_applications_builds_the_store(
+    settings: SessionSettings,
+) -> None:
+    class Store(SessionStore):
+        pass
+
+    stores: list[SessionStore] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        stores.append(environ[settings.environ_key])
+        start_response("200 OK", [])
+        return []
+
+    middleware = SessionMiddleware(app, settings)
+    middleware.store_class = Store
+    middleware({"HTTP_COOKIE": "session=abcdefghijkl"}, lambda *args: None)
+    assert type(stores[0]) is Store
+    assert stores[0].session_key == "abcdefghijkl"
+
+
 def test_first_access_parses_and_verifies_the_cookie_once(
     settings: SessionSettings, spies: dict[str, int]
 ) -> None:
