@@ -267,13 +267,15 @@ class SignedSessionInterface(SessionInterface):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         store: FlaskSession = session  # type: ignore[assignment]
-        store.seal(False)  # Flask may save again if finalizing the request fails
-        accessed, modified = store.accessed, store.modified
+        # Unsealed: Flask may save again if finalizing the request fails.
+        # (seal() without the calls: this runs on every request.)
+        store._sealed = False
+        accessed, modified = store.accessed, store._modified
         try:
             header = self._cookie_header(app, store, response, modified)
         finally:
             store.accessed, store.modified = accessed, modified
-        store.seal()
+        store._sealed = True
         headers = response.headers
         if header is None:
             if accessed:

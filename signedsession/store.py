@@ -193,13 +193,17 @@ class SessionStore(ExpiryMethods):
                 self._reject(exc.reason)
                 return {}
             decoded = other
-        self._session_id = decoded.session_id
-        self._created = decoded.created
-        self._issued = decoded.issued
-        self._key_index = decoded.key_index
+        (
+            data,
+            self._session_id,
+            self._created,
+            self._issued,
+            self._key_index,
+            payload,
+        ) = decoded
         if self._session_cache is None:  # becoming the cache: kept together
-            self._payload = decoded.payload
-        return decoded.data
+            self._payload = payload
+        return data
 
     def _load_candidates(self) -> Decoded | None:
         for value in self._candidates:
