@@ -325,6 +325,8 @@ class Codec:
         body, _, signature = value.encode("ascii").rpartition(b".")
         if hmac.compare_digest(self._signature(self._macs[0], body), signature):
             index = 0  # the current key: no loop over the fallbacks
+        elif len(self._macs) == 1:  # no fallbacks: rejected here, at once
+            raise InvalidCookie("bad signature")
         else:
             index = self._verify_fallbacks(body, signature)
 

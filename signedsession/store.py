@@ -190,7 +190,9 @@ class SessionStore(ExpiryMethods):
         except InvalidCookie as exc:
             other = self._load_candidates() if self._candidates else None
             if other is None:
-                self._reject(exc.reason)
+                self.rejected = reason = exc.args[0]  # InvalidCookie.reason
+                log_rejection(reason)
+                self.__session_key = None
                 return {}
             decoded = other
         (
@@ -214,11 +216,6 @@ class SessionStore(ExpiryMethods):
             self._session_key = value
             return decoded
         return None
-
-    def _reject(self, reason: str) -> None:
-        log_rejection(reason)
-        self.rejected = reason
-        self.__session_key = None
 
     # -- mapping ----------------------------------------------------------
 
