@@ -131,7 +131,7 @@ class SessionStore(ExpiryMethods):
             return
         self.had_cookie = True
         if len(values) == 1:  # the usual case: nothing to filter or keep
-            if self._validate_session_key(values[0]):
+            if len(values[0]) >= 8:  # _validate_session_key, for a parsed str
                 self.__session_key = values[0]
             return
         valid = [v for v in values if self._validate_session_key(v)]
@@ -176,7 +176,8 @@ class SessionStore(ExpiryMethods):
     @property
     def _session(self) -> dict[str, Any]:
         self.accessed = True
-        return self._data()
+        cache = self._session_cache
+        return self._data() if cache is None else cache
 
     def load(self) -> dict[str, Any]:
         """Verify and decode the cookie value; ``{}`` when it is invalid."""
@@ -186,7 +187,7 @@ class SessionStore(ExpiryMethods):
         if value is None:
             return {}
         try:
-            decoded = self._codec.loads(value)
+            decoded = Codec.of(self.settings).loads(value)
         except InvalidCookie as exc:
             other = self._load_candidates() if self._candidates else None
             if other is None:
@@ -241,7 +242,9 @@ class SessionStore(ExpiryMethods):
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``, or ``default``."""
-        return self._session.get(key, default)
+        self.accessed = True  # self._session, without the property's call
+        cache = self._session_cache
+        return (self._data() if cache is None else cache).get(key, default)
 
     def pop(self, key: str, default: Any = _MISSING) -> Any:
         """Remove ``key`` and return its value; modified only if it existed."""
