@@ -16,7 +16,14 @@ from pathlib import Path
 from .contenders import Contender, build_all
 from .extras import log_line_us, peak_kib, profile_excerpt, stages
 from .report import Results, fmt_us, rewrite, table
-from .runner import Cell, CheckFailed, check, measure, print_progress
+from .runner import (
+    Cell,
+    CheckFailed,
+    CookieTooLarge,
+    check,
+    measure,
+    print_progress,
+)
 from .stats import DASH, Bootstrap
 from .workloads import OTHER_COOKIES, WORKLOADS, register_size, tamper
 
@@ -120,16 +127,19 @@ def build_cells(
     contenders: list[Contender],
     names: list[str],
     problems: list[str],
-) -> tuple[list[Contender], dict[tuple[str, str], Cell], set[tuple[str, str]]]:
+) -> tuple[
+    list[Contender], dict[tuple[str, str], Cell], dict[tuple[str, str], Exception]
+]:
     """Mint cookies, make and check every cell.
 
     A cell that fails its check is left out and reported (a peer may be
     unable to store 3 KB, say); a contender left with no cell is dropped.
-    Returns the contenders kept, the cells, and the failed cells.
+    Returns the contenders kept, the cells, and the failed cells with the
+    error of each.
     """
     by_name = {w.name: w for w in WORKLOADS}
     cells: dict[tuple[str, str], Cell] = {}
-    failed: set[tuple[str, str]] = set()
+    failed: dict[tuple[str, str], Exception] = {}
     caches: dict[str, dict[str, str]] = {}
     for contender in contenders:
         # A bare app gets the Cookie header of its framework's first session
@@ -163,7 +173,7 @@ def build_cells(
                 problems.append(
                     f"FAILED {contender.title} / {name}: {type(exc).__name__}: {exc}"
                 )
-                failed.add((contender.key, name))
+                failed[contender.key, name] = exc
                 continue
             cells[contender.key, name] = cell
     kept = [c for c in contenders if any(k[0] == c.key for k in cells)]
@@ -333,8 +343,14 @@ def main(argv: list[str] | None = None) -> int:
     contenders, cells, failed_cells = build_cells(contenders, names, problems)
     # Only our own contenders (and the baselines) answering wrongly is an
     # error; a peer that cannot do a workload is a finding, and so is our
-    # compress=False variant refusing 3 KB (SessionTooLarge, as it should).
-    failed = any(roles[key] in ("ours", "floor", "bare") for key, _ in failed_cells)
+    # compress=False variant refusing 3 KB (SessionTooLarge, as it should)
+    # and the floor, which never compresses, writing a 3 KB cookie that
+    # browsers would drop.
+    failed = any(
+        roles[key] in ("ours", "bare")
+        or (roles[key] == "floor" and not isinstance(error, CookieTooLarge))
+        for (key, _), error in failed_cells.items()
+    )
     for problem in problems:
         print(f"note: {problem}", file=sys.stderr)
     print(
@@ -363,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         meta=meta,
         command=command,
         problems=problems,
-        failed=failed_cells,
+        failed=set(failed_cells),
     )
     if not args.no_sweep:
         results.sweep = sweep(

@@ -11,7 +11,7 @@ from typing import Callable
 from .contenders import Contender
 from .drivers import Request, Response
 
-__all__ = ["Cell", "CheckFailed", "check", "measure"]
+__all__ = ["Cell", "CheckFailed", "CookieTooLarge", "check", "measure"]
 
 
 @dataclass
@@ -37,6 +37,10 @@ class CheckFailed(Exception):
     """A contender answered a workload wrongly: its timing would be a lie."""
 
 
+class CookieTooLarge(CheckFailed):
+    """The one thing wrong is a cookie too large for browsers to keep."""
+
+
 def check(
     cell: Cell,
     *,
@@ -56,18 +60,21 @@ def check(
         problems.append("no Set-Cookie")
     if cookie is False and sets:
         problems.append(f"unexpected Set-Cookie {sets[0][:40]!r}")
+    too_large = []
     for header in sets:
         cookie_name, _, value = header.split(";", 1)[0].partition("=")
         size = len(cookie_name.strip()) + len(value.strip())
         if size > BROWSER_COOKIE_LIMIT:
             # The browser ignores it: the session written is lost.
-            problems.append(
+            too_large.append(
                 f"a cookie of {size} bytes (name and value), over the"
                 f" {BROWSER_COOKIE_LIMIT} that browsers keep"
             )
-    if problems:
-        raise CheckFailed(
-            f"{cell.contender.title} / {cell.workload}: {'; '.join(problems)}"
+    if problems or too_large:
+        error = CheckFailed if problems else CookieTooLarge
+        raise error(
+            f"{cell.contender.title} / {cell.workload}:"
+            f" {'; '.join(problems + too_large)}"
         )
     return response
 
