@@ -314,21 +314,37 @@ class Codec:
 
         :raises InvalidCookie: with the reason; never the value.
         """
+        decoded = self.decode(value)
+        if decoded is None:
+            raise InvalidCookie("bad signature")
+        return decoded
+
+    def decode(self, value: str) -> Decoded | None:
+        """:meth:`loads`, answering None when no key signed ``value``.
+
+        A forged or tampered value, the one a client can send at will, is
+        refused without the cost of an exception.
+
+        :raises InvalidCookie: for any other fault, with the reason.
+        """
         if not isinstance(value, str):
             raise InvalidCookie("malformed")
         if len(value) > self._max_value:
             raise InvalidCookie("too large")
         if not value.isascii():
-            raise InvalidCookie("bad signature")
+            return None
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
         body, _, signature = value.encode("ascii").rpartition(b".")
         if hmac.compare_digest(self._signature(self._macs[0], body), signature):
             index = 0  # the current key: no loop over the fallbacks
-        elif len(self._macs) == 1:  # no fallbacks: rejected here, at once
-            raise InvalidCookie("bad signature")
+        elif len(self._macs) == 1:  # no fallbacks to try
+            return None
         else:
-            index = self._verify_fallbacks(body, signature)
+            fallback = self._verify_fallbacks(body, signature)
+            if fallback is None:
+                return None
+            index = fallback
 
         try:
             payload, session_id, created_hex, issued_hex = body.split(b".")
@@ -368,13 +384,13 @@ class Codec:
             if limit is not None and now - issued > limit:
                 raise InvalidCookie("expired")
 
-    def _verify_fallbacks(self, body: bytes, signature: bytes) -> int:
-        """The index of the fallback key that signed ``body``."""
+    def _verify_fallbacks(self, body: bytes, signature: bytes) -> int | None:
+        """The index of the fallback key that signed ``body``, if one did."""
         for index in range(1, len(self._macs)):
             mac = self._macs[index]
             if hmac.compare_digest(self._signature(mac, body), signature):
                 return index
-        raise InvalidCookie("bad signature")
+        return None
 
     def _loads_foreign(self, value: str) -> Decoded:
         reason = "bad signature"

@@ -95,6 +95,8 @@ class CookieFormat:
         self._templates: dict[tuple[int | None, bool], tuple[str, str, str]] = {}
         self._deletes: dict[bool, str] = {}
         self._expires: tuple[int, str] | None = None
+        #: ``settings.is_secure(https)``, indexed by ``https``: decided once.
+        self.secure_on = (settings.is_secure(False), settings.is_secure(True))
 
     @classmethod
     def of(cls, settings: SessionSettings) -> CookieFormat:

@@ -122,7 +122,7 @@ def session_headers(
     if not store._data():
         if store.had_cookie:
             cookies = CookieFormat.of(settings)
-            set_cookie = cookies.delete_cookie(secure=_is_secure(settings, environ))
+            set_cookie = cookies.delete_cookie(secure=_is_secure(cookies, environ))
     elif (store._modified or settings.save_every_request or store.needs_resign) and (
         not status.startswith("5") or settings.save_on_server_error
     ):
@@ -131,10 +131,11 @@ def session_headers(
         except SessionTooLarge as exc:
             log.error("session not saved: %s", exc)
             raise
-        set_cookie = CookieFormat.of(settings).set_cookie(
+        cookies = CookieFormat.of(settings)
+        set_cookie = cookies.set_cookie(
             store.session_key or "",
             store._saved_max_age,  # cookie_max_age(), as save() just asked
-            secure=_is_secure(settings, environ),
+            secure=_is_secure(cookies, environ),
         )
 
     if set_cookie is None:
@@ -145,15 +146,18 @@ def session_headers(
     if not varies:
         _add_vary_cookie(result, first_vary)
     result.append(("Set-Cookie", set_cookie))
-    added = cache_control_for_cookie(cache_control, stacklevel=4)
-    if added is not None:
-        result.append(("Cache-Control", added))
+    if not cache_control:  # cache_control_for_cookie's usual answer, inline
+        result.append(("Cache-Control", "private"))
+    else:
+        added = cache_control_for_cookie(cache_control, stacklevel=4)
+        if added is not None:
+            result.append(("Cache-Control", added))
     return result
 
 
-def _is_secure(settings: SessionSettings, environ: WSGIEnvironment) -> bool:
+def _is_secure(cookies: CookieFormat, environ: WSGIEnvironment) -> bool:
     # Only asked when a cookie is set or deleted: a read sets neither.
-    return settings.is_secure(environ.get("wsgi.url_scheme") == "https")
+    return cookies.secure_on[environ.get("wsgi.url_scheme") == "https"]
 
 
 def with_vary_cookie(headers: Headers) -> Headers:

@@ -186,16 +186,19 @@ class SessionStore(ExpiryMethods):
         value = self.__session_key
         if value is None:
             return {}
+        reason = "bad signature"  # what decode() answers with None
         try:
-            decoded = Codec.of(self.settings).loads(value)
+            decoded = Codec.of(self.settings).decode(value)
         except InvalidCookie as exc:
-            other = self._load_candidates() if self._candidates else None
-            if other is None:
-                self.rejected = reason = exc.args[0]  # InvalidCookie.reason
+            decoded, reason = None, exc.args[0]  # InvalidCookie.reason
+        if decoded is None:
+            if self._candidates:
+                decoded = self._load_candidates()
+            if decoded is None:
+                self.rejected = reason
                 log_rejection(reason)
                 self.__session_key = None
                 return {}
-            decoded = other
         (
             data,
             self._session_id,

@@ -738,3 +738,30 @@ def test_signature_is_hmac_of_the_body_under_the_derived_key(
     ).digest()  # itsdangerous' "hmac" key derivation
     expected = std_hmac.new(key, body.encode("ascii"), hashlib.sha256).digest()
     assert signature == urlsafe_b64encode(expected).rstrip(b"=").decode()
+
+
+def test_decode_answers_none_for_what_no_key_signed(
+    codec: Codec, make_settings: MakeSettings, clock: Any
+) -> None:
+    value = dumps(codec, {"a": 1})
+    tampered = value[:5] + ("A" if value[5] != "A" else "B") + value[6:]
+    other_key = dumps(Codec.of(make_settings(secret_key=OLD_SECRET)), {"a": 1})
+    with_fallbacks = Codec.of(make_settings(fallback_keys=(OLDER_SECRET,)))
+    assert codec.decode(tampered) is None
+    assert codec.decode(value.replace("A", "é", 1)) is None  # not ASCII
+    assert codec.decode(other_key) is None
+    assert with_fallbacks.decode(other_key) is None
+    assert codec.decode(value) == codec.loads(value)
+    for bad in (tampered, other_key):  # loads says the same with a reason
+        assert reason(codec, bad) == "bad signature"
+
+
+def test_decode_raises_for_every_other_fault(codec: Codec, clock: Any) -> None:
+    value = dumps(codec, {"a": 1})
+    clock.advance(10**9)
+    with pytest.raises(InvalidCookie) as info:
+        codec.decode(value)
+    assert info.value.reason == "expired"
+    with pytest.raises(InvalidCookie) as info:
+        codec.decode("x" * 10_000)
+    assert info.value.reason == "too large"
