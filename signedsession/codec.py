@@ -366,9 +366,9 @@ class Codec:
             self._check_expiry(data, issued, now)
         elif self._max_age is not None and now - issued > self._max_age:
             raise InvalidCookie("expired")
-        # _make is tuple.__new__: no Python-level __new__ on every read.
-        return Decoded._make(
-            (data, session_id.decode("ascii"), created, issued, index, payload)
+        # Decoded(...) without the Python-level __new__ of a NamedTuple.
+        return tuple.__new__(
+            Decoded, (data, session_id.decode("ascii"), created, issued, index, payload)
         )
 
     def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:
