@@ -146,12 +146,9 @@ def session_headers(
     if not varies:
         _add_vary_cookie(result, first_vary)
     result.append(("Set-Cookie", set_cookie))
-    if not cache_control:  # cache_control_for_cookie's usual answer, inline
-        result.append(("Cache-Control", "private"))
-    else:
-        added = cache_control_for_cookie(cache_control, stacklevel=4)
-        if added is not None:
-            result.append(("Cache-Control", added))
+    added = cache_control_for_cookie(cache_control, stacklevel=4)
+    if added is not None:
+        result.append(("Cache-Control", added))
     return result
 
 

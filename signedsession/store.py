@@ -245,9 +245,7 @@ class SessionStore(ExpiryMethods):
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``, or ``default``."""
-        self.accessed = True  # self._session, without the property's call
-        cache = self._session_cache
-        return (self._data() if cache is None else cache).get(key, default)
+        return self._session.get(key, default)
 
     def pop(self, key: str, default: Any = _MISSING) -> Any:
         """Remove ``key`` and return its value; modified only if it existed."""
