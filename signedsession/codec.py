@@ -323,7 +323,8 @@ class Codec:
         """:meth:`loads`, answering None when no key signed ``value``.
 
         A forged or tampered value, the one a client can send at will, is
-        refused without the cost of an exception.
+        refused without the cost of an exception; so is a value that none of
+        the ``migrate_from`` readers' keys signed.
 
         :raises InvalidCookie: for any other fault, with the reason.
         """
@@ -392,7 +393,11 @@ class Codec:
                 return index
         return None
 
-    def _loads_foreign(self, value: str) -> Decoded:
+    def _loads_foreign(self, value: str) -> Decoded | None:
+        """What the first ``migrate_from`` reader that accepts ``value`` reads.
+
+        None when no reader's key signed it, as :meth:`decode` answers.
+        """
         reason = "bad signature"
         for reader in self._foreign:
             try:
@@ -404,6 +409,8 @@ class Codec:
             # unchecked, a bad one would fail later, when the cookie is set.
             self._check_expiry(decoded.data, decoded.issued, clock.time())
             return decoded
+        if reason == "bad signature":
+            return None
         raise InvalidCookie(reason)
 
     def _decode_payload(self, payload: bytes) -> dict[str, Any]:

@@ -40,8 +40,11 @@ class SessionTooLarge(ValueError):
 class InvalidCookie(ValueError):
     """A cookie value was rejected; ``reason`` says why, never what it held.
 
-    Raised only inside the codec and caught by the store, which turns it into
-    an empty session and one log line.
+    Raised by :meth:`Codec.loads <signedsession.codec.Codec.loads>` and
+    the ``migrate_from`` readers (``FlaskCookieFormat``,
+    ``PyramidCookieFormat``); :func:`~signedsession.inspection.inspect_cookie`
+    passes it on. The store never lets it out: it turns a rejected cookie
+    into an empty session and one log line.
     """
 
     # No __init__: raised for every rejected cookie, it stays a C-level

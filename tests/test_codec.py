@@ -765,3 +765,13 @@ def test_decode_raises_for_every_other_fault(codec: Codec, clock: Any) -> None:
     with pytest.raises(InvalidCookie) as info:
         codec.decode("x" * 10_000)
     assert info.value.reason == "too large"
+
+
+def test_decode_answers_none_when_no_migrate_from_reader_signed_it(
+    make_settings: MakeSettings, clock: Any
+) -> None:
+    from signedsession.flask_format import FlaskCookieFormat
+
+    migrating = Codec.of(make_settings(migrate_from=(FlaskCookieFormat,)))
+    assert migrating.decode("a" * 40) is None  # not our format, nobody's key
+    assert reason(migrating, "a" * 40) == "bad signature"
