@@ -81,7 +81,8 @@ def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
         return (
             "<section id=cookie><h2>The cookie your browser sent</h2>"
             f"<p>Rejected: <b id=rejected>{_e(reason)}</b>. The apps see an empty"
-            " session and the cookie is deleted.</p></section>"
+            " session; the WSGI and Pyramid apps delete the cookie, the Flask app"
+            " leaves it (as Flask does) until a new one replaces it.</p></section>"
         )
     now = clock.time()
     if info.expires is None:

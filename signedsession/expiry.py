@@ -79,7 +79,8 @@ class ExpiryMethods:
         expiry is enforced when the cookie comes back.
 
         :raises TypeError: for any other type.
-        :raises ValueError: for a negative number of seconds.
+        :raises ValueError: for a negative number of seconds, or one over
+            ``MAX_EXPIRY_SECONDS`` (about 317 years).
         """
         if value is None:
             if EXPIRY_KEY in self._session:

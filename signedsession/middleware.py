@@ -108,7 +108,8 @@ def session_headers(
 
     Django's ``process_response`` rules: delete the cookie when the request
     had one and the data is now empty; otherwise save it when modified (or
-    on every request, or to re-sign a cookie verified by a fallback key),
+    on every request, or to re-sign a cookie verified by a fallback key or
+    read in another library's format),
     but not on a 5xx unless ``save_on_server_error``.
 
     :raises SessionTooLarge: the session no longer fits in a cookie.

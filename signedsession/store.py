@@ -423,24 +423,34 @@ class SessionStore(ExpiryMethods):
 
     @property
     def session_id(self) -> str | None:
-        """The random id of this session, kept across saves; None if new."""
+        """The random id of this session, kept across saves.
+
+        None for a new session, and until the cookie is loaded (first access).
+        """
         return self._session_id
 
     @property
     def created_at(self) -> int | None:
-        """When this session began (Unix seconds); None if not yet saved."""
+        """When this session began (Unix seconds).
+
+        None for a session not yet saved, and until the cookie is loaded.
+        """
         return self._created
 
     @property
     def issued_at(self) -> int | None:
-        """When the cookie was last signed (Unix seconds); None if new."""
+        """When the cookie was last signed (Unix seconds).
+
+        None for a new session, and until the cookie is loaded.
+        """
         return self._issued
 
     @property
     def key_index(self) -> int | None:
         """Which key verified the cookie: 0 the current, n the n-th fallback.
 
-        -1 for a cookie in another library's format (``migrate_from``).
+        -1 for a cookie in another library's format (``migrate_from``); None
+        until the cookie is loaded, or when none verified.
         """
         return self._key_index
 
