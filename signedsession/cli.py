@@ -211,6 +211,26 @@ def _optional_seconds(text: str) -> int | None:
     return _non_negative(text)
 
 
+def _unrecognized(unknown: list[str]) -> str:
+    """The error for arguments nobody takes, naming the options only.
+
+    A value beside an unknown option may be a secret key or a cookie.
+    """
+    names = []
+    for argument in unknown:
+        if argument.startswith("--"):
+            names.append(argument.split("=", 1)[0])
+        elif argument.startswith("-") and len(argument) > 1:
+            names.append(argument[:2])
+    hidden = len(unknown) - len(names)
+    message = "unrecognized arguments"
+    if names:
+        message += ": " + " ".join(names)
+    if hidden:
+        message += f" (and {hidden} more, not shown)"
+    return message
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``signedsession`` argument parser, with its three commands."""
     parser = argparse.ArgumentParser(
@@ -344,7 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     .. versionadded:: 0.1
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would echo them: "--secret-key S" must not print S.
+        parser.error(_unrecognized(unknown))
     if args.command is None:
         parser.print_help()
         return 2

@@ -357,11 +357,28 @@ def test_inspect_negative_max_age_is_an_argparse_error(
     )
 
 
-def test_inspect_has_no_secret_key_option(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["inspect", "--secret-key", SECRET, "x" * 20],
+        ["inspect", "x" * 20, "--secret-key", SECRET],
+        ["inspect", "x" * 20, f"--secret-key={SECRET}"],
+        ["inspect", "x" * 20, f"-k{SECRET}"],
+    ],
+    ids=["before", "after", "equals", "short"],
+)
+def test_inspect_has_no_secret_key_option(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
-        main(["inspect", "--secret-key", SECRET, "x" * 20])
+        main(argv)
     assert exit_info.value.code == 2
-    assert SECRET not in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert SECRET not in captured.out
+    # argparse's own message echoes unknown arguments: the key, the cookie.
+    assert SECRET not in captured.err
+    assert "x" * 20 not in captured.err
+    assert "unrecognized arguments: -" in captured.err
 
 
 # -- demo ------------------------------------------------------------------------
