@@ -376,7 +376,9 @@ class SessionStore(ExpiryMethods):
             value = codec.dumps(
                 data, session_id=session_id, created=created, issued=now
             )
-        max_age = self.cookie_max_age()
+        accessed = self.accessed
+        max_age = self.cookie_max_age()  # reads the data as Django's methods do
+        self.accessed = accessed  # saving is not the application reading it
         settings = self.settings
         size = CookieFormat.of(settings).size(value, max_age)
         if size > settings.max_cookie_size:

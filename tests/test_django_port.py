@@ -205,9 +205,15 @@ def test_save(session: SessionStore) -> None:
 
 
 def test_delete(session: SessionStore) -> None:
+    session["a"] = 1
     session.save()
+    session.modified = False
     session.delete(session.session_key)
     assert session.exists(session.session_key) is False
+    # What delete() does for a cookie session: no key, no data, a change.
+    assert session.session_key is None
+    assert dict(session.items()) == {}
+    assert session.modified is True
 
 
 def test_flush(session: SessionStore) -> None:
@@ -263,6 +269,8 @@ def test_invalid_key(backend: Backend) -> None:
     assert session.get("cat") is None
     session.delete()
     session.delete("1")
+    assert session.session_key is None
+    assert dict(session.items()) == {}
 
 
 def test_session_key_empty_string_invalid(session: SessionStore) -> None:
@@ -446,14 +454,26 @@ def test_session_load_does_not_create_record(backend: Backend) -> None:
 # -- CookieSessionTests -------------------------------------------------------------
 
 
-def test_unpickling_exception(session: SessionStore) -> None:
+def test_unpickling_exception(
+    session: SessionStore, caplog: pytest.LogCaptureFixture
+) -> None:
     # signed_cookies backend should handle unpickle exceptions gracefully
     # by creating a new session. Django's serializer is a class; ours is an
-    # instance held by the settings.
+    # instance held by the settings. (Saved with data: an empty session
+    # loads as {} either way.)
     assert isinstance(session.serializer, JSONSerializer)
+    session["a"] = 1
     session.save()
     with mock.patch.object(JSONSerializer, "loads", side_effect=ValueError):
         assert session.load() == {}
+    assert session.rejected == "malformed"
+    assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
+        (
+            "signedsession.security",
+            logging.WARNING,
+            "session cookie rejected: malformed",
+        )
+    ]
 
 
 # -- SessionBaseTests ---------------------------------------------------------------

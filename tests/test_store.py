@@ -268,6 +268,15 @@ class SessionContract:
         assert dict(store.items()) == {"a": 1, "b": "two"}
         assert (store.accessed, store.modified) == (True, False)
 
+    def test_save_does_not_mark_the_session_accessed(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        # Unlike Django's save(): saving is not the application reading the
+        # session, and accessed decides Vary: Cookie.
+        store = make_store(saved)
+        store.save()
+        assert store.accessed is False
+
     def test_save_sets_the_key_and_modified(self, store: SessionStore) -> None:
         assert store.session_key is None
         store["a"] = "b"
@@ -365,6 +374,8 @@ class SessionContract:
         assert store.session_key not in (None, saved)
         assert store.session_id not in (None, old_id)
         assert store.issued_at == NOW + 30
+        # A new session begins: absolute_max_age counts from the cycle.
+        assert store.created_at == NOW + 30
         assert store.modified is True
         assert dict(store.items()) == {"a": 1, "b": "two"}
         assert dict(make_store(store.session_key).items()) == {"a": 1, "b": "two"}
