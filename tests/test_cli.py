@@ -384,6 +384,29 @@ def test_inspect_has_no_secret_key_option(
 # -- demo ------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [
+        ([], ("127.0.0.1", 8000)),
+        (["--host", "0.0.0.0", "--port", "8123"], ("0.0.0.0", 8123)),
+    ],
+    ids=["defaults", "host-and-port"],
+)
+def test_demo_serves_where_it_is_told(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], where: tuple[str, int]
+) -> None:
+    import signedsession.demo
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(
+        signedsession.demo,
+        "serve",
+        lambda *, host, port: served.append((host, port)),
+    )
+    assert main(["demo", *argv]) == 0
+    assert served == [where]
+
+
 def test_demo_on_a_busy_port_exits_2_in_one_line(
     env_secret: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -466,6 +489,22 @@ def test_python_dash_m_signedsession_help_runs() -> None:
 def test_python_dash_m_signedsession_genkey_prints_a_key() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "signedsession", "genkey"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert re.fullmatch(r"[A-Za-z0-9_-]{64}\n", result.stdout)
+
+
+def test_the_installed_signedsession_command_runs() -> None:
+    # The console script setup.cfg declares, beside the interpreter that
+    # has the package installed (the test setup installs it).
+    command = Path(sys.executable).with_name("signedsession")
+    assert command.exists(), f"no console script at {command}"
+    result = subprocess.run(
+        [str(command), "genkey"],
         capture_output=True,
         text=True,
         timeout=60,
