@@ -1,4 +1,4 @@
-"""Set-Cookie parsing for the tests: name, value and an attribute dict.
+"""Cookie helpers for the tests: Set-Cookie parsing, and signed values.
 
 Shared by the test modules through pytest's ``pythonpath = ["tests"]``; the
 package under test is still imported from its installation.
@@ -7,6 +7,8 @@ package under test is still imported from its installation.
 from __future__ import annotations
 
 from typing import Any
+
+from signedsession import SessionSettings, SessionStore
 
 Attributes = dict[str, Any]
 Cookie = tuple[str, str, Attributes]
@@ -35,3 +37,17 @@ def set_cookies(source: Any) -> list[Cookie]:
         getall = getattr(headers, "getall", None) or headers.getlist
         values = getall("Set-Cookie")
     return [parse_set_cookie(value) for value in values]
+
+
+def signed_value(settings: SessionSettings, data: dict[str, Any]) -> str:
+    """A cookie value holding ``data``, signed with ``settings``' key."""
+    store = SessionStore(None, settings=settings)
+    store.update(data)
+    store.save()
+    assert store.session_key is not None
+    return store.session_key
+
+
+def load(settings: SessionSettings, value: str) -> dict[str, Any]:
+    """The data a cookie value holds under ``settings``; ``{}`` if invalid."""
+    return dict(SessionStore(value, settings=settings).items())

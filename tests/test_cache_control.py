@@ -11,17 +11,13 @@ that leave the cookie alone are not touched.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any, Callable
 
 import pytest
+from setcookie import signed_value
+from webtest import TestApp
 
 from signedsession import SessionMiddleware, SessionSettings, SessionStore
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module; nothing we can change.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 Action = Callable[[SessionStore], object]
 
@@ -37,14 +33,6 @@ def make_app(
         return [b"ok"]
 
     return TestApp(SessionMiddleware(inner, settings), lint=True)
-
-
-def cookie_for(settings: SessionSettings, data: dict[str, Any]) -> str:
-    store = SessionStore(None, settings=settings)
-    store.update(data)
-    store.save()
-    assert store.session_key is not None
-    return store.session_key
 
 
 def write(session: SessionStore) -> None:
@@ -78,7 +66,7 @@ def run(
     action, with_cookie, _ = CHANGES[change]
     app = make_app(settings, action, cache_control)
     headers = (
-        {"Cookie": f"session={cookie_for(settings, {'n': 1})}"} if with_cookie else {}
+        {"Cookie": f"session={signed_value(settings, {'n': 1})}"} if with_cookie else {}
     )
     response = app.get("/", headers=headers)
     return response, [
@@ -175,7 +163,7 @@ def test_server_error_that_deletes_the_cookie_is_private(
         return [b"boom"]
 
     app = TestApp(SessionMiddleware(inner, settings), lint=True)
-    cookie = cookie_for(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     response = app.get("/", headers={"Cookie": f"session={cookie}"}, status=500)
     assert [h.split(";")[0] for h in response.headers.getall("Set-Cookie")] == [
         "session="
@@ -187,10 +175,8 @@ def test_server_error_that_deletes_the_cookie_is_private(
 
 
 def pyramid_app(cache_control: list[str], action: Action) -> TestApp:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pkg_resources, cgi
-        from pyramid.config import Configurator
-        from pyramid.response import Response
+    from pyramid.config import Configurator
+    from pyramid.response import Response
 
     from signedsession.adapters.pyramid import SignedSessionFactory
 

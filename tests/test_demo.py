@@ -8,22 +8,17 @@ import json
 import re
 import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from webtest import TestApp, TestResponse
 
 import signedsession.demo
 from signedsession import SessionSettings
 from signedsession.codec import Codec
 from signedsession.demo import make_app
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module; nothing we can change.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp, TestResponse
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"

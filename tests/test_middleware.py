@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import sys
 import threading
-import warnings
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -14,7 +13,8 @@ from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
 import pytest
-from setcookie import Attributes, set_cookies
+from setcookie import Attributes, load, set_cookies, signed_value
+from webtest import TestApp
 
 import signedsession.cookie
 from signedsession import (
@@ -24,11 +24,6 @@ from signedsession import (
     SessionTooLarge,
 )
 from signedsession.codec import Codec
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module; nothing we can change.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
@@ -42,20 +37,6 @@ Action = Callable[[SessionStore], object]
 
 def header_values(headers: list[tuple[str, str]], name: str) -> list[str]:
     return [v for k, v in headers if k.lower() == name.lower()]
-
-
-def make_cookie(settings: SessionSettings, data: dict[str, Any]) -> str:
-    """A cookie value holding ``data``, signed with ``settings``' key."""
-    store = SessionStore(None, settings=settings)
-    store.update(data)
-    store.save()
-    assert store.session_key is not None
-    return store.session_key
-
-
-def load(settings: SessionSettings, value: str) -> dict[str, Any]:
-    """The data a cookie value holds under ``settings``; ``{}`` if invalid."""
-    return dict(SessionStore(value, settings=settings).items())
 
 
 def expires_at(clock: Any, seconds: int) -> str:
@@ -238,7 +219,7 @@ def test_a_store_class_of_the_applications_builds_the_store(
 def test_first_access_parses_and_verifies_the_cookie_once(
     settings: SessionSettings, spies: dict[str, int]
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     spies["loads"] = 0
     app = SessionApp(lambda s: (s["n"], s.get("n"), "n" in s))
     response = get(app, settings, cookie)
@@ -250,7 +231,7 @@ def test_first_access_parses_and_verifies_the_cookie_once(
 
 
 def test_cookie_is_found_among_other_cookies(settings: SessionSettings) -> None:
-    cookie = make_cookie(settings, {"n": 7})
+    cookie = signed_value(settings, {"n": 7})
     app = SessionApp(lambda s: s.get("n"))
     response = client(app, settings).get(
         "/", headers={"Cookie": f"theme=dark; session={cookie}; lang=en"}
@@ -282,11 +263,11 @@ def test_first_of_several_same_named_cookies_that_verifies_wins(
 ) -> None:
     settings = make_settings()
     values = {
-        "a": make_cookie(settings, {"who": "a"}),
-        "b": make_cookie(settings, {"who": "b"}),
-        "bad": make_cookie(settings, {"who": "bad"})[:-2] + "xx",
+        "a": signed_value(settings, {"who": "a"}),
+        "b": signed_value(settings, {"who": "b"}),
+        "bad": signed_value(settings, {"who": "bad"})[:-2] + "xx",
         "short": "abc",
-        "other": make_cookie(make_settings(secret_key="x" * 40), {"who": "other"}),
+        "other": signed_value(make_settings(secret_key="x" * 40), {"who": "other"}),
     }
     header = "; ".join(f"session={values[name]}" for name in order)
     app = SessionApp(lambda s: s.get("who"))
@@ -336,7 +317,7 @@ def test_vary_cookie_is_merged_with_the_apps_vary(
 def test_read_only_access_adds_vary_but_no_cookie_or_cache_control(
     settings: SessionSettings,
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     response = get(SessionApp(lambda s: s["n"]), settings, cookie)
     assert list(response.headers.items()) == [
         ("Content-Type", "text/plain"),
@@ -365,7 +346,7 @@ def _delete_last_key(s: SessionStore) -> None:
 def test_emptied_session_deletes_the_cookie(
     settings: SessionSettings, action: Action
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     response = get(SessionApp(action), settings, cookie)
     assert set_cookies(response.headers) == [("session", "", deletion())]
     assert response.headers["Vary"] == "Cookie"
@@ -375,7 +356,7 @@ def test_emptied_session_deletes_the_cookie(
 def test_accessed_invalid_cookie_is_deleted_and_logged_once(
     settings: SessionSettings, caplog: Any
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})[:-2] + "xx"
+    cookie = signed_value(settings, {"n": 1})[:-2] + "xx"
     response = get(SessionApp(lambda s: s.get("n")), settings, cookie)
     assert response.text == "None"
     assert set_cookies(response.headers) == [("session", "", deletion())]
@@ -396,7 +377,7 @@ def test_deletion_carries_every_attribute_of_the_cookie(
         secure=True,
         httponly=False,
     )
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     app = SessionApp(SessionStore.clear)
     response = TestApp(SessionMiddleware(app, settings)).get(
         "/", headers={"Cookie": f"sid={cookie}"}
@@ -445,7 +426,7 @@ def test_modified_flag_alone_on_an_empty_session_sets_no_cookie(
 def test_emptied_session_is_deleted_on_a_server_error_too(
     settings: SessionSettings, status: str
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     app = SessionApp(SessionStore.flush, status=status)
     response = get(app, settings, cookie, status=int(status[:3]))
     assert set_cookies(response.headers) == [("session", "", deletion())]
@@ -499,7 +480,7 @@ def test_compressed_cookie_round_trips_unquoted(settings: SessionSettings) -> No
 
 
 def test_unmodified_session_is_not_saved(settings: SessionSettings) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     response = get(SessionApp(lambda s: dict(s.items())), settings, cookie)
     assert set_cookies(response.headers) == []
 
@@ -508,7 +489,7 @@ def test_save_every_request_saves_an_untouched_session(
     make_settings: Callable[..., SessionSettings], clock: Any
 ) -> None:
     settings = make_settings(save_every_request=True)
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     clock.advance(100)
     response = get(SessionApp(), settings, cookie)
     [(_, value, attributes)] = set_cookies(response.headers)
@@ -536,7 +517,7 @@ def test_cookie_verified_by_a_fallback_key_is_resigned_with_the_current_key(
 ) -> None:
     old = make_settings(secret_key=OLD_SECRET)
     settings = make_settings(fallback_keys=(OLD_SECRET,))
-    cookie = make_cookie(old, {"user": "ann"})
+    cookie = signed_value(old, {"user": "ann"})
     response = get(SessionApp(lambda s: s["user"]), settings, cookie)
     assert response.text == "'ann'"
     [(_, value, _)] = set_cookies(response.headers)
@@ -608,7 +589,7 @@ def test_cache_control_private_is_added_only_when_the_app_set_none(
 def test_shared_cacheable_response_with_a_session_cookie_warns(
     settings: SessionSettings, cache_control: list[str], change: str
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     action: Action = (
         (lambda s: s.__setitem__("n", 2)) if change == "set" else SessionStore.clear
     )
@@ -742,7 +723,7 @@ def test_secure_samesite_and_partitioned_follow_settings_and_scheme(
     partitioned: bool,
 ) -> None:
     settings = make_settings(secure=secure, samesite=samesite, partitioned=partitioned)
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     expected: Attributes = {
         "Expires": expires_at(clock, 1209600),
         "Max-Age": "1209600",
@@ -883,7 +864,7 @@ def test_restarted_response_recomputes_headers_and_passes_exc_info(
 def test_restarted_response_still_deletes_an_emptied_session(
     settings: SessionSettings,
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     app = _failing_after_start(SessionStore.clear)
     response = get(app, settings, cookie, status=500)
     assert set_cookies(response.headers) == [("session", "", deletion())]
@@ -990,7 +971,7 @@ def test_app_iterable_close_is_always_called(
 
 
 def test_headers_are_native_strings(settings: SessionSettings) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     for action in (lambda s: s.__setitem__("n", 2), SessionStore.clear):
         recorder, _ = call(
             SessionMiddleware(SessionApp(action), settings),
@@ -1033,7 +1014,7 @@ def _streaming_app(late: Action, early: Action | None = None) -> Any:
 def test_session_modified_in_a_streaming_body_warns(
     settings: SessionSettings, late: Action
 ) -> None:
-    cookie = make_cookie(settings, {"n": 1})
+    cookie = signed_value(settings, {"n": 1})
     app = _streaming_app(late, early=lambda s: s.get("n"))
     with pytest.warns(RuntimeWarning, match="modified after the response headers"):
         response = get(app, settings, cookie)

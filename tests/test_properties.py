@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from setcookie import signed_value
+from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie as werkzeug_parse_cookie
 
 import signedsession.clock
@@ -29,11 +30,6 @@ from signedsession import (
 from signedsession.codec import Codec
 from signedsession.cookie import parse_cookie
 from signedsession.exceptions import InvalidCookie
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module; nothing we can change.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 NOW = 1_800_000_000.0
@@ -81,14 +77,6 @@ COOKIE_VALUES = (
     | st.binary().map(lambda raw: raw.decode("latin-1"))
     | st.from_regex(r"[A-Za-z0-9_~-]{0,40}(\.[A-Za-z0-9_-]{0,40}){4}", fullmatch=True)
 )
-
-
-def valid_value(data: dict[str, Any], settings: SessionSettings = SETTINGS) -> str:
-    store = SessionStore(None, settings=settings)
-    store.update(data)
-    store.save()
-    assert store.session_key is not None
-    return store.session_key
 
 
 # -- the store and the codec: arbitrary values ------------------------------------
@@ -223,7 +211,7 @@ def test_any_mutation_of_a_valid_cookie_gives_an_empty_session(
     data: st.DataObject,
 ) -> None:
     session = data.draw(SESSIONS.filter(bool), label="session")
-    value = valid_value(session)
+    value = signed_value(SETTINGS, session)
     mutated = data.draw(mutations(value), label="mutated")
     assume(mutated != value)
     assert dict(SessionStore(mutated, settings=SETTINGS).items()) == {}
