@@ -35,6 +35,7 @@ __all__ = [
     "Codec",
     "Decoded",
     "inflate",
+    "is_too_deep",
     "new_session_id",
     "parse_data",
     "parse_expiry",
@@ -155,7 +156,7 @@ def parse_data(raw: bytes, serializer: Serializer, max_depth: int) -> dict[str, 
 
     :raises InvalidCookie: "too deeply nested" or "malformed".
     """
-    if _is_too_deep(raw, max_depth):
+    if is_too_deep(raw, max_depth):
         raise InvalidCookie("too deeply nested")
     try:
         data = serializer.loads(raw)
@@ -166,7 +167,8 @@ def parse_data(raw: bytes, serializer: Serializer, max_depth: int) -> dict[str, 
     return data
 
 
-def _is_too_deep(raw: bytes, limit: int) -> bool:
+def is_too_deep(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text ``raw`` nests arrays and objects deeper than ``limit``."""
     # Counting brackets is a cheap upper bound on the depth; scan only past it.
     return raw.count(b"[") + raw.count(b"{") > limit and _too_deep(raw, limit)
 
@@ -253,7 +255,7 @@ class Codec:
                 self.largest_keys(data),
                 what="serialized session",
             )
-        if _is_too_deep(raw, self._max_depth):
+        if is_too_deep(raw, self._max_depth):
             # loads() would reject it: refuse now rather than lose the data.
             raise ValueError(
                 f"session data is nested deeper than max_json_depth"
@@ -263,7 +265,7 @@ class Codec:
 
     def _deepest_key(self, data: dict[str, Any]) -> str:
         for key, value in data.items():
-            if _is_too_deep(self._dump({key: value}), self._max_depth):
+            if is_too_deep(self._dump({key: value}), self._max_depth):
                 return str(key)
         return ""
 

@@ -24,7 +24,7 @@ from functools import partial
 from typing import Any, Callable, Union
 
 from . import clock
-from .codec import Decoded, new_session_id
+from .codec import Decoded, is_too_deep, new_session_id
 from .exceptions import InvalidCookie
 from .settings import Serializer, SessionSettings
 
@@ -95,6 +95,7 @@ class PyramidCookieFormat:
             for key in (settings.secret_key, *settings.fallback_keys)
         )
         self._serializer = serializer or settings.serializer
+        self._max_depth = settings.max_json_depth
         self._max_age = settings.max_age
         self._absolute_max_age = settings.absolute_max_age
         self._skew = settings.clock_skew
@@ -120,9 +121,9 @@ class PyramidCookieFormat:
         try:
             raw = urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except (binascii.Error, ValueError):
-            raise InvalidCookie("malformed") from None
+            raise InvalidCookie("bad signature") from None  # nothing signed
         if len(raw) <= self._size:
-            raise InvalidCookie("malformed")
+            raise InvalidCookie("bad signature")  # too short to hold one
         signature, payload = raw[: self._size], raw[self._size :]
         for mac in self._macs:
             mac = mac.copy()
@@ -132,6 +133,9 @@ class PyramidCookieFormat:
         else:
             raise InvalidCookie("bad signature")
 
+        # [renewed, created, state]: the state one level below the top.
+        if is_too_deep(payload, self._max_depth + 1):
+            raise InvalidCookie("too deeply nested")
         try:
             renewed, created, state = self._serializer.loads(payload)
             renewed = float(renewed)
