@@ -910,6 +910,98 @@ def test_config_read_directly_matches_the_hooks(
     ]
 
 
+@pytest.mark.parametrize(
+    ("hook", "config", "value", "expected"),
+    [
+        pytest.param(
+            "get_cookie_name",
+            {"SESSION_COOKIE_NAME": "config_sid"},
+            "hook_sid",
+            ("hook_sid", {"HttpOnly": True, "Path": "/"}),
+            id="name",
+        ),
+        pytest.param(
+            "get_cookie_domain",
+            {"SESSION_COOKIE_DOMAIN": "config.example"},
+            "hook.example",
+            ("session", {"Domain": "hook.example", "HttpOnly": True, "Path": "/"}),
+            id="domain",
+        ),
+        pytest.param(
+            "get_cookie_path",
+            {"SESSION_COOKIE_PATH": "/config"},
+            "/hook",
+            ("session", {"HttpOnly": True, "Path": "/hook"}),
+            id="path",
+        ),
+        pytest.param(
+            "get_cookie_httponly",
+            {"SESSION_COOKIE_HTTPONLY": True},
+            False,
+            ("session", {"Path": "/"}),
+            id="httponly",
+        ),
+        pytest.param(
+            "get_cookie_secure",
+            {"SESSION_COOKIE_SECURE": False},
+            True,
+            ("session", {"Secure": True, "HttpOnly": True, "Path": "/"}),
+            id="secure",
+        ),
+        pytest.param(
+            "get_cookie_samesite",
+            {"SESSION_COOKIE_SAMESITE": "Lax"},
+            "Strict",
+            ("session", {"HttpOnly": True, "Path": "/", "SameSite": "Strict"}),
+            id="samesite",
+        ),
+        pytest.param(
+            "get_cookie_partitioned",
+            {"SESSION_COOKIE_PARTITIONED": False},
+            True,
+            (
+                "session",
+                {"Secure": True, "HttpOnly": True, "Path": "/", "Partitioned": True},
+            ),
+            id="partitioned",
+        ),
+    ],
+)
+def test_overridden_cookie_hook_wins_over_config(
+    app: flask.Flask,
+    client: Any,
+    hook: str,
+    config: dict[str, Any],
+    value: Any,
+    expected: tuple[str, Attributes],
+) -> None:
+    """One hook overridden to disagree with app.config: the cookie follows it."""
+
+    def override(self: SignedSessionInterface, app: flask.Flask) -> Any:
+        return value
+
+    app.config.update(config)
+    hooked = type("Hooked", (SignedSessionInterface,), {hook: override})
+    app.session_interface = interface = hooked()
+    assert getattr(interface, hook)(app) == value
+    name, _, attributes = only_cookie(client.get("/set?a=1"))
+    assert (name, attributes) == expected
+
+
+def test_cookie_name_hook_also_names_the_cookie_read(
+    app: flask.Flask, client: Any
+) -> None:
+    class Renamed(SignedSessionInterface):
+        def get_cookie_name(self, app: flask.Flask) -> str:
+            return "hook_sid"
+
+    app.session_interface = Renamed()
+    client.get("/set?a=1")
+    assert client.get_cookie("hook_sid") is not None
+    assert client.get_cookie("session") is None
+    assert client.get("/get/a").text == "'1'"
+
+
 # -- migration from Flask's own cookies --------------------------------------
 
 

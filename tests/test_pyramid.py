@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from types import SimpleNamespace
 from typing import Any, Callable
 
 import pytest
 from setcookie import Attributes, parse_set_cookie, set_cookies
+from test_store import LoadSpy, MakeStore, SessionContract
 
 from signedsession import (
     SessionMiddleware,
@@ -485,6 +487,58 @@ def test_changed_saves_a_value_mutated_in_place(clock: Any) -> None:
     assert dict(decode(value, factory.settings)) == {"items": ["x"]}
 
 
+class TestPyramidSessionContract(SessionContract):
+    """PyramidSession, as a factory makes it, runs the store contract."""
+
+    @pytest.fixture
+    def make_store(self, clock: Any) -> MakeStore:
+        def make(cookie_value: str | None = None, **fields: Any) -> PyramidSession:
+            fields.setdefault("secret_key", SECRET)
+            factory = SignedSessionFactory.from_settings(SessionSettings(**fields))
+            return factory.session_class(cookie_value, settings=factory.settings)
+
+        return make
+
+    @pytest.fixture
+    def load_spy(self, monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
+        # test_store's module-level fixture, which this module cannot see.
+        return LoadSpy(monkeypatch)
+
+    # -- what ISession adds to the mapping ------------------------------------
+
+    def test_popitem_returns_the_pair_and_modifies(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved)
+        assert store.popitem() == ("b", "two")  # LIFO, as dict.popitem
+        assert (store.accessed, store.modified) == (True, True)
+        assert dict(store.items()) == {"a": 1}
+
+    def test_popitem_of_an_empty_session_raises_and_does_not_modify(
+        self, store: PyramidSession
+    ) -> None:
+        with pytest.raises(KeyError):
+            store.popitem()
+        assert (store.accessed, store.modified) == (True, False)
+
+    def test_setdefault_of_missing_key_stores_none_by_default_and_modifies(
+        self, store: PyramidSession
+    ) -> None:
+        # ISession.setdefault(key, default=None), as dict.setdefault.
+        assert store.setdefault("foo") is None
+        assert (store.accessed, store.modified) == (True, True)
+        assert dict(store.items()) == {"foo": None}
+
+    def test_setdefault_of_present_key_only_accesses_and_keeps_it(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved)
+        assert store.setdefault("a", 2) == 1
+        assert store.setdefault("b") == "two"
+        assert (store.accessed, store.modified) == (True, False)
+        assert dict(store.items()) == {"a": 1, "b": "two"}
+
+
 # -- factory arguments -------------------------------------------------------
 
 
@@ -571,6 +625,43 @@ def test_pyramid_style_serializer_returning_bytes(clock: Any) -> None:
     app = client(factory)
     app.get("/login?user=ada")
     assert app.get("/whoami").text == "ada"
+
+
+class VersionedSerializer:
+    """Pyramid-style: ``dumps`` gives bytes, ``loads`` raises ValueError."""
+
+    def __init__(self, version: bytes) -> None:
+        self.prefix = version + b":"
+
+    def dumps(self, appstruct: Any) -> bytes:
+        return self.prefix + json.dumps(appstruct).encode()
+
+    def loads(self, bstruct: bytes) -> Any:
+        if not bstruct.startswith(self.prefix):
+            raise ValueError("not this serializer's version")
+        return json.loads(bstruct[len(self.prefix) :])
+
+
+def test_signed_payload_the_serializer_refuses_gives_an_empty_session(
+    clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Same secret, so the signature verifies; only the serializer refuses.
+    writer = client(SignedSessionFactory(SECRET, serializer=VersionedSerializer(b"2")))
+    value = only_cookie(writer.get("/login?user=ada"))[1]
+    assert writer.get("/whoami").text == "ada"
+    caplog.clear()
+
+    app = client(SignedSessionFactory(SECRET, serializer=VersionedSerializer(b"1")))
+    app.set_cookie("session", value)
+    res = app.get("/whoami", status="*")
+    assert res.status_int < 500
+    assert res.text == "anonymous"
+    assert only_cookie(res)[1] == ""
+    records = [r for r in caplog.records if r.name == SECURITY]
+    assert [(r.levelno, r.getMessage()) for r in records] == [
+        (logging.WARNING, "session cookie rejected: malformed")
+    ]
+    assert json.loads(app.get("/flashes").text) == []
 
 
 # -- migration from Pyramid's SignedCookieSessionFactory ----------------------
