@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 import pytest
+from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie
 
 import signedsession.clock
@@ -46,11 +47,6 @@ from signedsession import (
     TaggedJSONSerializer,
 )
 from signedsession.codec import MAX_EXPIRY_SECONDS, Codec
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module; nothing we can change.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from webtest import TestApp
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 NOW = 1_800_000_000
@@ -128,10 +124,8 @@ def flask_door() -> Door:
 
 
 def pyramid_door() -> Door:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pkg_resources, cgi
-        from pyramid.config import Configurator
-        from pyramid.response import Response
+    from pyramid.config import Configurator
+    from pyramid.response import Response
 
     from signedsession.adapters.pyramid import SignedSessionFactory
 
@@ -1301,10 +1295,8 @@ def _django_cookie() -> str:
 
 
 def _pyramid_cookie() -> str:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pkg_resources, cgi
-        from pyramid.config import Configurator
-        from pyramid.session import SignedCookieSessionFactory
+    from pyramid.config import Configurator
+    from pyramid.session import SignedCookieSessionFactory
 
     def view(request: Any) -> Any:
         request.session["user_id"] = 1

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from types import SimpleNamespace
 from typing import Any, Callable
 
+import flask
+import pyramid.session
 import pytest
+import webtest
+from pyramid import testing
+from pyramid.config import Configurator
+from pyramid.exceptions import ConfigurationError
+from pyramid.interfaces import ISession, ISessionFactory
+from pyramid.response import Response
 from setcookie import Attributes, parse_set_cookie, set_cookies
 from test_store import LoadSpy, MakeStore, SessionContract
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from zope.interface.verify import verifyObject
 
 from signedsession import (
     SessionMiddleware,
@@ -18,29 +27,13 @@ from signedsession import (
     SessionStore,
     TaggedJSONSerializer,
 )
+from signedsession.adapters.flask import SignedSessionInterface
+from signedsession.adapters.pyramid import (
+    PyramidSession,
+    SignedSessionFactory,
+    session_factory_from_settings,
+)
 from signedsession.exceptions import InsecureSecretWarning
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module, Pyramid pkg_resources.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.filterwarnings("ignore", "pkg_resources", UserWarning)
-    import flask
-    import pyramid.session
-    import webtest
-    from pyramid import testing
-    from pyramid.config import Configurator
-    from pyramid.exceptions import ConfigurationError
-    from pyramid.interfaces import ISession, ISessionFactory
-    from pyramid.response import Response
-    from werkzeug.middleware.dispatcher import DispatcherMiddleware
-    from zope.interface.verify import verifyObject
-
-    from signedsession.adapters.flask import SignedSessionInterface
-    from signedsession.adapters.pyramid import (
-        PyramidSession,
-        SignedSessionFactory,
-        session_factory_from_settings,
-    )
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"

@@ -85,20 +85,14 @@ from __future__ import annotations
 import base64
 import json
 import unittest
-import warnings
 from typing import Any
 
 import pytest
+import webob
+from pyramid import testing
 
 from signedsession import SessionSettings
 from signedsession.codec import Codec, new_session_id
-
-with warnings.catch_warnings():
-    # WebOb imports the deprecated cgi module, Pyramid pkg_resources.
-    warnings.simplefilter("ignore", DeprecationWarning)
-    warnings.filterwarnings("ignore", "pkg_resources", UserWarning)
-    import webob
-    from pyramid import testing
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 
