@@ -53,9 +53,9 @@ def _b64(data: bytes) -> bytes:
 
 
 def _sign(settings: SessionSettings, payload: bytes) -> str:
-    codec = Codec.of(settings)
-    body = b"%s.sessionidsessionid.%x.%x" % (payload, NOW, NOW)
-    return (body + b"." + codec._signature(codec._macs[0], body)).decode("ascii")
+    return Codec.of(settings).sign(
+        payload, session_id="sessionidsessionid", created=NOW, issued=NOW
+    )
 
 
 def _check_header(header: str) -> None:
