@@ -374,18 +374,38 @@ class Codec:
             Decoded, (data, session_id.decode("ascii"), created, issued, index, payload)
         )
 
-    def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:
+    def expires_at(
+        self, data: dict[str, Any], *, created: float, issued: float
+    ) -> float | None:
+        """When a value holding ``data`` stops verifying (Unix seconds).
+
+        A per-session expiry (``set_expiry``) wins over ``max_age``;
+        ``absolute_max_age`` caps both. None when nothing limits it.
+
+        :raises InvalidCookie: "malformed" for a stored expiry that is none.
+        """
+        deadline = self._session_deadline(data, issued)
+        if self._absolute_max_age is None:
+            return deadline
+        absolute = created + self._absolute_max_age
+        return absolute if deadline is None else min(deadline, absolute)
+
+    def _session_deadline(self, data: dict[str, Any], issued: float) -> float | None:
+        # The data's own expiry, or max_age: the absolute limit is apart, as
+        # loads() checks it before decoding anything.
         try:
             expiry = parse_expiry(data.get(EXPIRY_KEY))
         except ValueError:
             raise InvalidCookie("malformed") from None
         if isinstance(expiry, datetime):
-            if now > expiry.timestamp():
-                raise InvalidCookie("expired")
-        else:
-            limit = expiry or self._max_age
-            if limit is not None and now - issued > limit:
-                raise InvalidCookie("expired")
+            return expiry.timestamp()
+        limit = expiry or self._max_age
+        return None if limit is None else issued + limit
+
+    def _check_expiry(self, data: dict[str, Any], issued: float, now: float) -> None:
+        deadline = self._session_deadline(data, issued)
+        if deadline is not None and now > deadline:
+            raise InvalidCookie("expired")
 
     def _verify_fallbacks(self, body: bytes, signature: bytes) -> int | None:
         """The index of the fallback key that signed ``body``, if one did."""

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from . import clock
-from .codec import EXPIRY_KEY, Codec, parse_expiry
+from .codec import Codec
 from .cookie import CookieFormat
 from .settings import SessionSettings
 
@@ -71,21 +71,12 @@ def expiry_of(
 
     A per-session expiry (``set_expiry``) wins over ``max_age``;
     ``absolute_max_age`` caps both.
+
+    :raises InvalidCookie: "malformed" for a stored expiry that is none (the
+        codec rejects such a cookie before it can be inspected).
     """
-    candidates: list[float] = []
-    try:
-        expiry = parse_expiry(data.get(EXPIRY_KEY))
-    except ValueError:
-        expiry = None
-    if isinstance(expiry, datetime):
-        candidates.append(expiry.timestamp())
-    else:
-        limit = expiry or settings.max_age
-        if limit is not None:
-            candidates.append(issued + limit)
-    if settings.absolute_max_age is not None:
-        candidates.append(created + settings.absolute_max_age)
-    return _moment(min(candidates)) if candidates else None
+    moment = Codec.of(settings).expires_at(data, created=created, issued=issued)
+    return None if moment is None else _moment(moment)
 
 
 def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:

@@ -775,3 +775,37 @@ def test_decode_answers_none_when_no_migrate_from_reader_signed_it(
     migrating = Codec.of(make_settings(migrate_from=(FlaskCookieFormat,)))
     assert migrating.decode("a" * 40) is None  # not our format, nobody's key
     assert reason(migrating, "a" * 40) == "bad signature"
+
+
+@pytest.mark.parametrize(
+    ("fields", "data", "expected"),
+    [
+        ({}, {}, NOW + 1209600),  # max_age from the issue time
+        ({}, {"_session_expiry": 60}, NOW + 60),  # set_expiry(seconds) wins
+        ({}, {"_session_expiry": "2030-01-01T00:00:00+00:00"}, 1893456000),
+        ({"absolute_max_age": 30}, {}, NOW - 100 + 30),  # from creation: caps
+        ({"max_age": None}, {}, None),
+    ],
+    ids=["max-age", "session-seconds", "session-date", "absolute-caps", "none"],
+)
+def test_expires_at_is_when_loads_starts_refusing(
+    make_settings: MakeSettings,
+    clock: Any,
+    fields: dict[str, Any],
+    data: dict[str, Any],
+    expected: float | None,
+) -> None:
+    codec = Codec.of(make_settings(**fields))
+    value = dumps(codec, data, created=NOW - 100)
+    assert codec.expires_at(data, created=NOW - 100, issued=NOW) == expected
+    if expected is not None and expected > NOW:
+        clock.advance(expected - NOW)
+        assert codec.loads(value).data == data  # still valid at the moment
+        clock.advance(1)
+        assert reason(codec, value) == "expired"
+
+
+def test_expires_at_refuses_a_stored_expiry_that_is_none(codec: Codec) -> None:
+    with pytest.raises(InvalidCookie) as info:
+        codec.expires_at({"_session_expiry": "soon"}, created=NOW, issued=NOW)
+    assert info.value.reason == "malformed"
