@@ -27,30 +27,28 @@ __all__ = ["session_factory_from_settings"]
 _Converter = Callable[[str, Any], Any]
 
 
+def _is_none(value: Any) -> bool:
+    """An .ini value that means None: empty, or "none" in any case."""
+    return value is None or str(value).strip().lower() in ("", "none")
+
+
 def _as_bool(name: str, value: Any) -> bool:
     return bool(asbool(value))
 
 
 def _as_optional_bool(name: str, value: Any) -> bool | None:
-    if value is None or str(value).strip().lower() in ("", "none"):
-        return None
-    return bool(asbool(value))
+    return None if _is_none(value) else _as_bool(name, value)
 
 
-def _as_int(name: str, value: Any) -> int:
+def _as_int(name: str, value: Any, *, what: str = "an integer") -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise ValueError(f"{name} must be {what}, got {value!r}") from None
 
 
 def _as_optional_int(name: str, value: Any) -> int | None:
-    if value is None or str(value).strip().lower() in ("", "none"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an integer or None, got {value!r}") from None
+    return None if _is_none(value) else _as_int(name, value, what="an integer or None")
 
 
 def _as_str(name: str, value: Any) -> Any:
@@ -58,9 +56,7 @@ def _as_str(name: str, value: Any) -> Any:
 
 
 def _as_optional_str(name: str, value: Any) -> Any:
-    if value is None or (isinstance(value, str) and value.strip() in ("", "None")):
-        return None
-    return _as_str(name, value)
+    return None if _is_none(value) else _as_str(name, value)
 
 
 def _as_keys(name: str, value: Any) -> tuple[Any, ...]:

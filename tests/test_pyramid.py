@@ -1022,3 +1022,17 @@ def test_includeme_timeout_alone_is_also_the_cookie_lifetime(clock: Any) -> None
     assert app.registry.queryUtility(ISessionFactory).settings.max_age == 600
     res = webtest.TestApp(app, lint=True).get("/login?user=ada")
     assert only_cookie(res)[2]["Max-Age"] == "600"
+
+
+@pytest.mark.parametrize("none", ["", "  ", "None", "none", "NONE"])
+def test_ini_none_means_none_for_every_optional_setting(none: str) -> None:
+    factory = session_factory_from_settings(
+        {
+            "signedsession.secret_key": SECRET,
+            "signedsession.domain": none,
+            "signedsession.max_age": none,
+            "signedsession.secure": none,
+        }
+    )
+    settings = factory.settings
+    assert (settings.domain, settings.max_age, settings.secure) == (None, None, None)
