@@ -332,8 +332,8 @@ class SignedSessionInterface(SessionInterface):
         if not data:
             if not modified:
                 return None
-            secure = settings.is_secure(store.https)
-            return CookieFormat.of(settings).delete_cookie(secure=secure)
+            cookies = CookieFormat.of(settings)
+            return cookies.delete_cookie(secure=cookies.secure_on[store.https])
         if not (
             untouched
             or settings.save_every_request
@@ -349,8 +349,9 @@ class SignedSessionInterface(SessionInterface):
             max_age = _seconds_until(self.get_expiration_time(app, store))
         store._max_age = max_age
         store.save()
-        return CookieFormat.of(settings).set_cookie(
-            store.session_key or "", max_age, secure=settings.is_secure(store.https)
+        cookies = CookieFormat.of(settings)
+        return cookies.set_cookie(
+            store.session_key or "", max_age, secure=cookies.secure_on[store.https]
         )
 
 

@@ -253,3 +253,25 @@ def test_any_value_is_dump_cookie_byte_for_byte(value: str) -> None:
         assert fmt.size(value, 3600) == len(got)
     finally:
         signedsession.clock.time = original
+
+
+@pytest.mark.parametrize(
+    ("secure", "samesite", "partitioned"),
+    [
+        (secure, samesite, partitioned)
+        for secure in (None, True, False)
+        for samesite, partitioned in (("Lax", False), ("None", False), ("Lax", True))
+        # secure=False with either is refused (tests/test_settings.py).
+        if secure is not False or (samesite == "Lax" and not partitioned)
+    ],
+)
+def test_secure_on_is_what_the_settings_decide(
+    secure: bool | None, samesite: str, partitioned: bool
+) -> None:
+    settings = SessionSettings(
+        secret_key="k" * 40, secure=secure, samesite=samesite, partitioned=partitioned
+    )
+    assert CookieFormat(settings).secure_on == (
+        settings.is_secure(False),
+        settings.is_secure(True),
+    )
