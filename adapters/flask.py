@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
-from signedsession import clock
-from signedsession.codec import EXPIRY_KEY
-from signedsession.cookie import CookieFormat
-from signedsession.flask_format import FlaskCookieFormat
+from signedsession import _clock
+from signedsession._codec import EXPIRY_KEY
+from signedsession._headers import CookieHeaders
 from signedsession.middleware import cache_control_for_cookie
+from signedsession.readers.flask import FlaskCookieReader
 from signedsession.serializers import TaggedJSONSerializer
 from signedsession.settings import SessionSettings
 from signedsession.store import SessionStore
@@ -123,7 +123,7 @@ class SignedSessionInterface(SessionInterface):
         self.overrides = overrides
         self._fixed: dict[str, Any] = {
             "serializer": TaggedJSONSerializer(),
-            "migrate_from": (FlaskCookieFormat,),
+            "migrate_from": (FlaskCookieReader,),
             "save_on_server_error": True,
             **overrides,
         }
@@ -238,7 +238,7 @@ class SignedSessionInterface(SessionInterface):
     def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
         """Now plus ``PERMANENT_SESSION_LIFETIME`` if permanent, else None."""
         if session.permanent:
-            return clock.now() + app.permanent_session_lifetime
+            return _clock.now() + app.permanent_session_lifetime
         return None
 
     # -- the request -------------------------------------------------------
@@ -332,7 +332,7 @@ class SignedSessionInterface(SessionInterface):
         if not data:
             if not modified:
                 return None
-            cookies = CookieFormat.of(settings)
+            cookies = CookieHeaders.of(settings)
             return cookies.delete_cookie(secure=cookies.secure_on[store.https])
         if not (
             untouched
@@ -349,7 +349,7 @@ class SignedSessionInterface(SessionInterface):
             max_age = _seconds_until(self.get_expiration_time(app, store))
         store._max_age = max_age
         store.save()
-        cookies = CookieFormat.of(settings)
+        cookies = CookieHeaders.of(settings)
         return cookies.set_cookie(
             store.session_key or "", max_age, secure=cookies.secure_on[store.https]
         )
@@ -359,4 +359,4 @@ def _seconds_until(moment: datetime | None) -> int | None:
     if moment is None:
         return None
     # A naive moment is UTC, as Flask's own helpers read it.
-    return max(0, round((clock.aware(moment) - clock.now()).total_seconds()))
+    return max(0, round((_clock.aware(moment) - _clock.now()).total_seconds()))

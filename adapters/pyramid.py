@@ -12,29 +12,30 @@ re-issued in signedsession's format.
 
 from __future__ import annotations
 
-import enum
 import secrets
-from typing import TYPE_CHECKING, Any, Union, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Union, cast
 
+from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import (
     ISession,
     ISessionFactory,
 )
 from zope.interface import implementer
 
-from signedsession import clock
-from signedsession.codec import Codec, new_session_id
-from signedsession.cookie import CookieFormat
+from signedsession import _clock
+from signedsession._codec import Codec, new_session_id
+from signedsession._headers import CookieHeaders
 from signedsession.middleware import session_headers, with_vary_cookie
-from signedsession.pyramid_format import (
+from signedsession.readers.pyramid import (
     DEFAULT_HASHALG,
     DEFAULT_SALT,
-    PyramidCookieFormat,
+    PyramidCookieReader,
 )
 from signedsession.settings import Serializer, SessionSettings
 from signedsession.store import SessionStore
 
-from .pyramid_settings import session_factory_from_settings
+from .pyramid_settings import UNSET, Unset, factory_arguments
 
 if TYPE_CHECKING:
     from pyramid.config import Configurator
@@ -59,13 +60,6 @@ CSRF_KEY = "_csrft_"
 _SIGNING_SALT = cast(str, SessionSettings.__dataclass_fields__["salt"].default)
 
 
-class _Unset(enum.Enum):
-    TOKEN = 0
-
-
-_UNSET = _Unset.TOKEN
-
-
 @implementer(ISession)
 class PyramidSession(SessionStore):
     """A :class:`~signedsession.SessionStore` that is also a Pyramid ``ISession``.
@@ -82,7 +76,7 @@ class PyramidSession(SessionStore):
     #: Whether the cookie is written when ``request.exception`` is set.
     set_on_exception = True
     #: The cookie's Max-Age when it differs from the inactivity limit.
-    cookie_age: int | _Unset | None = _UNSET
+    cookie_age: int | Unset | None = UNSET
     _new = True
 
     # -- ISession ---------------------------------------------------------
@@ -94,7 +88,7 @@ class PyramidSession(SessionStore):
         if self._created is None:
             # A new session: the id and time it will be saved with.
             self._session_id = new_session_id()
-            self._created = int(clock.time())
+            self._created = int(_clock.time())
         return self._created
 
     @property
@@ -166,7 +160,7 @@ class PyramidSession(SessionStore):
     def get_session_cookie_age(self) -> int | None:
         """Seconds a cookie lives by default: the factory's ``max_age``."""
         age = self.cookie_age
-        return super().get_session_cookie_age() if age is _UNSET else age
+        return super().get_session_cookie_age() if age is UNSET else age
 
     def respond(self, request: Request, response: Response) -> None:
         """Write the session's cookie headers into ``response``.
@@ -191,7 +185,7 @@ class PyramidSession(SessionStore):
                 and issued is not None
                 # Re-signed within the second it was issued, the cookie would
                 # be the same: 0 means at most once a second, as in Pyramid.
-                and int(clock.time()) - issued >= (reissue or 1)
+                and int(_clock.time()) - issued >= (reissue or 1)
             ):
                 self._modified = True
         if accessed or self._modified or self.settings.save_every_request:
@@ -286,7 +280,7 @@ class SignedSessionFactory:
         if serializer is not None:
             options["serializer"] = serializer
         migrate_from = (
-            PyramidCookieFormat.configured(
+            PyramidCookieReader.configured(
                 salt=salt, hashalg=hashalg, serializer=serializer
             ),
             *options.pop("migrate_from", ()),
@@ -326,7 +320,7 @@ class SignedSessionFactory:
         *,
         reissue_time: int | None = 0,
         set_on_exception: bool = True,
-        cookie_max_age: int | _Unset | None = _UNSET,
+        cookie_max_age: int | Unset | None = UNSET,
     ) -> SignedSessionFactory:
         """A factory for ``settings`` as they are, with Pyramid's extra options.
 
@@ -350,7 +344,7 @@ class SignedSessionFactory:
         *,
         reissue_time: int | None,
         set_on_exception: bool,
-        cookie_age: int | _Unset | None,
+        cookie_age: int | Unset | None,
     ) -> None:
         if not isinstance(set_on_exception, bool):
             raise TypeError(
@@ -358,7 +352,7 @@ class SignedSessionFactory:
             )
         if reissue_time is not None and reissue_time < 0:
             raise ValueError(f"reissue_time must be at least 0, got {reissue_time}")
-        if cookie_age is not _UNSET:
+        if cookie_age is not UNSET:
             SessionSettings._check_int("max_age", cookie_age, minimum=0, optional=True)
         self.settings = settings
         self.session_class = type(
@@ -373,7 +367,7 @@ class SignedSessionFactory:
         )
         # Built now, once, rather than by the first request.
         Codec.of(settings)
-        CookieFormat.of(settings)
+        CookieHeaders.of(settings)
 
     def __call__(self, request: Request) -> PyramidSession:
         """The session of ``request``; its cookie is read on first access."""
@@ -385,6 +379,36 @@ class SignedSessionFactory:
 
     def __repr__(self) -> str:
         return f"<SignedSessionFactory {self.settings!r}>"
+
+
+def session_factory_from_settings(
+    settings: Mapping[str, Any],
+    *,
+    prefix: str = "signedsession.",
+    resolve: Callable[[Any], Any] | None = None,
+) -> SignedSessionFactory:
+    """A factory configured by the ``signedsession.*`` keys of ``settings``.
+
+    Keys are :class:`~signedsession.SessionSettings` field names with their
+    meanings and defaults (``fallback_keys`` whitespace-separated, strings
+    converted), plus Pyramid's ``timeout``, ``reissue_time`` and
+    ``set_on_exception`` and the migration options ``pyramid_salt`` and
+    ``pyramid_hashalg``. ``timeout``, when set, is the inactivity limit and
+    ``max_age`` only the cookie's Max-Age.
+
+    :param resolve: turns a dotted name into an object (``serializer``,
+        ``migrate_from``); the configurator's ``maybe_dotted`` in
+        :func:`includeme`.
+    :raises ConfigurationError: ``secret_key`` is missing, a key is unknown
+        or a value is invalid.
+    """
+    arguments = factory_arguments(settings, prefix=prefix, resolve=resolve)
+    try:
+        return SignedSessionFactory.from_settings(
+            arguments.pop("settings"), **arguments
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{prefix}*: {exc}") from None
 
 
 def includeme(config: Configurator) -> None:

@@ -7,22 +7,30 @@ settings mapping into a :class:`~signedsession.adapters.pyramid.SignedSessionFac
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from pyramid.settings import asbool
 
-from signedsession.pyramid_format import (
+from signedsession.readers.pyramid import (
     DEFAULT_HASHALG,
     DEFAULT_SALT,
-    PyramidCookieFormat,
+    PyramidCookieReader,
 )
 from signedsession.settings import SessionSettings
 
-if TYPE_CHECKING:
-    from .pyramid import SignedSessionFactory, _Unset
+__all__ = ["UNSET", "Unset", "factory_arguments"]
 
-__all__ = ["session_factory_from_settings"]
+
+class Unset(enum.Enum):
+    """The type of :data:`UNSET`: an option left to its default."""
+
+    TOKEN = 0
+
+
+#: An option not given (None is a value: no Max-Age).
+UNSET = Unset.TOKEN
 
 _Converter = Callable[[str, Any], Any]
 
@@ -99,13 +107,14 @@ _CONVERTERS: dict[str, _Converter] = {
 _DOTTED = ("serializer", "migrate_from")
 
 
-def session_factory_from_settings(
+def factory_arguments(
     settings: Mapping[str, Any],
     *,
     prefix: str = "signedsession.",
     resolve: Callable[[Any], Any] | None = None,
-) -> SignedSessionFactory:
-    """A factory configured by the ``signedsession.*`` keys of ``settings``.
+) -> dict[str, Any]:
+    """The keyword arguments of ``SignedSessionFactory.from_settings`` that
+    the ``signedsession.*`` keys of ``settings`` describe.
 
     Keys are :class:`~signedsession.SessionSettings` field names with their
     meanings and defaults (``fallback_keys`` whitespace-separated, strings
@@ -121,9 +130,6 @@ def session_factory_from_settings(
         or a value is invalid.
     """
     from pyramid.exceptions import ConfigurationError
-
-    # Imported here: the adapter module imports this one.
-    from .pyramid import _UNSET, SignedSessionFactory
 
     values: dict[str, Any] = {}
     unknown = []
@@ -161,13 +167,13 @@ def session_factory_from_settings(
 
     reissue_time = values.pop("reissue_time", 0)
     set_on_exception = values.pop("set_on_exception", True)
-    migration = PyramidCookieFormat.configured(
+    migration = PyramidCookieReader.configured(
         salt=values.pop("pyramid_salt", DEFAULT_SALT),
         hashalg=values.pop("pyramid_hashalg", DEFAULT_HASHALG),
     )
     values["migrate_from"] = (migration, *values.get("migrate_from", ()))
     values.setdefault("save_on_server_error", True)
-    cookie_age: int | _Unset | None = _UNSET
+    cookie_age: int | Unset | None = UNSET
     if "timeout" in values:
         timeout = values.pop("timeout")
         if "max_age" in values:
@@ -175,11 +181,12 @@ def session_factory_from_settings(
             values.setdefault("expire_at_browser_close", cookie_age is None)
         values["max_age"] = timeout
     try:
-        return SignedSessionFactory.from_settings(
-            SessionSettings(**values),
-            reissue_time=reissue_time,
-            set_on_exception=set_on_exception,
-            cookie_max_age=cookie_age,
-        )
+        session_settings = SessionSettings(**values)
     except (TypeError, ValueError) as exc:
         raise ConfigurationError(f"{prefix}*: {exc}") from None
+    return {
+        "settings": session_settings,
+        "reissue_time": reissue_time,
+        "set_on_exception": set_on_exception,
+        "cookie_max_age": cookie_age,
+    }

@@ -13,7 +13,7 @@ import tracemalloc
 from time import perf_counter_ns
 from typing import Callable
 
-from signedsession.security_log import log_rejection
+from signedsession._security_log import log_rejection
 
 from .drivers import Request
 from .stats import median
@@ -98,21 +98,21 @@ def stages(
 
     :param requests: workload -> (SessionMiddleware request, bare request).
     """
-    from signedsession import SessionSettings, clock
-    from signedsession.codec import Codec
-    from signedsession.cookie import CookieFormat
+    from signedsession import SessionSettings, _clock
+    from signedsession._codec import Codec
+    from signedsession._headers import CookieHeaders
     from signedsession.store import SessionStore
 
     from .workloads import SECRET
 
     settings = SessionSettings(secret_key=SECRET)
     codec = Codec.of(settings)
-    cookies = CookieFormat.of(settings)
+    cookies = CookieHeaders.of(settings)
     value = cookies.values(cookie_header)[0]
     body, _, signature = value.encode("ascii").rpartition(b".")
     payload = body.split(b".")[0]
     data = codec.loads(value).data
-    now = int(clock.time())
+    now = int(_clock.time())
     store = SessionStore(value, settings=settings)
     store["visits"] = 2
     written = dict(data, visits=2)
@@ -137,12 +137,12 @@ def stages(
         ("write", "SessionStore.cookie_max_age", store.cookie_max_age),
         (
             "write",
-            "size check (CookieFormat.size)",
+            "size check (CookieHeaders.size)",
             lambda: cookies.size(value, 1209600),
         ),
         (
             "write",
-            "Set-Cookie header (CookieFormat.set_cookie)",
+            "Set-Cookie header (CookieHeaders)",
             lambda: cookies.set_cookie(value, 1209600, secure=False),
         ),
         (

@@ -26,15 +26,15 @@ import atheris
 with atheris.instrument_imports():
     from werkzeug.sansio.http import parse_cookie as werkzeug_parse_cookie
 
-    import signedsession.clock
+    import signedsession._clock
     from signedsession import (
         SessionSettings,
         SessionStore,
         SessionTooLarge,
         TaggedJSONSerializer,
     )
-    from signedsession.codec import Codec
-    from signedsession.cookie import parse_cookie
+    from signedsession._codec import Codec
+    from signedsession._headers import parse_cookie
     from signedsession.exceptions import InvalidCookie
 
 SECRET = "fuzzing-secret-key-that-is-32-bytes!!"
@@ -44,7 +44,7 @@ SETTINGS = (
     SessionSettings(secret_key=SECRET, serializer=TaggedJSONSerializer()),
 )
 
-signedsession.clock.time = lambda: float(NOW)  # type: ignore[assignment]
+signedsession._clock.time = lambda: float(NOW)  # type: ignore[assignment]
 logging.getLogger("signedsession.security").disabled = True
 
 

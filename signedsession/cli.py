@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import sys
 import warnings
 from collections.abc import Sequence
 
-from . import __version__, clock
+from . import __version__, _clock
+from ._keys import ENV_SECRET_KEY, KEY_BYTES, generate_key
 from .exceptions import InvalidCookie
 from .inspection import human_duration, inspect_cookie, iso, to_json
 from .serializers import JSONSerializer, TaggedJSONSerializer
 from .settings import Serializer, SessionSettings
 
 __all__ = ["ENV_SECRET_KEY", "generate_key", "main"]
-
-#: The environment variable that holds the secret key.
-ENV_SECRET_KEY = "SIGNEDSESSION_SECRET_KEY"
-#: Bytes of randomness in a key made by ``genkey``.
-KEY_BYTES = 48
 
 _SERIALIZERS: dict[str, type[JSONSerializer] | type[TaggedJSONSerializer]] = {
     "json": JSONSerializer,
@@ -34,11 +29,6 @@ _SERIALIZERS: dict[str, type[JSONSerializer] | type[TaggedJSONSerializer]] = {
 
 class UsageError(Exception):
     """A mistake on the command line: reported in one line, exit status 2."""
-
-
-def generate_key() -> str:
-    """A new random secret key: 48 random bytes, URL-safe base64 (64 chars)."""
-    return secrets.token_urlsafe(KEY_BYTES)
 
 
 # -- the commands -------------------------------------------------------------
@@ -148,7 +138,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    now = clock.time()
+    now = _clock.time()
     if info.expires is None:
         expires = "never (no max_age)"
     else:

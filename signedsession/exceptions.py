@@ -40,9 +40,9 @@ class SessionTooLarge(ValueError):
 class InvalidCookie(ValueError):
     """A cookie value was rejected; ``reason`` says why, never what it held.
 
-    Raised by :meth:`Codec.loads <signedsession.codec.Codec.loads>` and
-    the ``migrate_from`` readers (``FlaskCookieFormat``,
-    ``PyramidCookieFormat``); :func:`~signedsession.inspection.inspect_cookie`
+    Raised by :meth:`Codec.loads <signedsession._codec.Codec.loads>` and
+    the ``migrate_from`` readers (``FlaskCookieReader``,
+    ``PyramidCookieReader``); :func:`~signedsession.inspection.inspect_cookie`
     passes it on. The store never lets it out: it turns a rejected cookie
     into an empty session and one log line.
     """

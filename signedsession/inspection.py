@@ -9,9 +9,9 @@ import json
 from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
-from . import clock
-from .codec import Codec
-from .cookie import CookieFormat
+from . import _clock
+from ._codec import Codec
+from ._headers import CookieHeaders
 from .settings import SessionSettings
 
 __all__ = [
@@ -98,8 +98,8 @@ def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
             issued=decoded.issued,
             settings=settings,
         ),
-        age=int(clock.time()) - decoded.issued,
-        size=CookieFormat.of(settings).size(value, max_age),
+        age=int(_clock.time()) - decoded.issued,
+        size=CookieHeaders.of(settings).size(value, max_age),
         limit=settings.max_cookie_size,
     )
 

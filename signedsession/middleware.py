@@ -7,8 +7,8 @@ import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from .codec import Codec
-from .cookie import CookieFormat
+from ._codec import Codec
+from ._headers import CookieHeaders
 from .exceptions import SessionTooLarge
 from .settings import SessionSettings
 from .store import SessionStore
@@ -68,7 +68,7 @@ class SessionMiddleware:
         # Built now, once: not raced by the first concurrent requests, and a
         # bad ``migrate_from`` reader fails here rather than on a request.
         Codec.of(settings)
-        CookieFormat.of(settings)
+        CookieHeaders.of(settings)
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -122,7 +122,7 @@ def session_headers(
     # nothing, and an empty session is never written.
     if not store._data():
         if store.had_cookie:
-            cookies = CookieFormat.of(settings)
+            cookies = CookieHeaders.of(settings)
             set_cookie = cookies.delete_cookie(secure=_is_secure(cookies, environ))
     elif (store._modified or settings.save_every_request or store.needs_resign) and (
         not status.startswith("5") or settings.save_on_server_error
@@ -132,7 +132,7 @@ def session_headers(
         except SessionTooLarge as exc:
             log.error("session not saved: %s", exc)
             raise
-        cookies = CookieFormat.of(settings)
+        cookies = CookieHeaders.of(settings)
         set_cookie = cookies.set_cookie(
             store.session_key or "",
             store._saved_max_age,  # cookie_max_age(), as save() just asked
@@ -153,7 +153,7 @@ def session_headers(
     return result
 
 
-def _is_secure(cookies: CookieFormat, environ: WSGIEnvironment) -> bool:
+def _is_secure(cookies: CookieHeaders, environ: WSGIEnvironment) -> bool:
     # Only asked when a cookie is set or deleted: a read sets neither.
     return cookies.secure_on[environ.get("wsgi.url_scheme") == "https"]
 

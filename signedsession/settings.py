@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Union, runtime_checkable
+from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
 
 from .exceptions import InsecureSecretWarning
 
-if TYPE_CHECKING:
-    from .codec import Decoded
-
-__all__ = ["ForeignFormat", "Serializer", "SessionSettings"]
+__all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
 
 Secret = Union[str, bytes]
 
@@ -29,6 +26,21 @@ class Serializer(Protocol):
 
     def loads(self, data: bytes) -> Any:
         """Deserialize ``data``; raise ``ValueError`` for malformed input."""
+
+
+class Decoded(NamedTuple):
+    """A verified cookie value, taken apart."""
+
+    data: dict[str, Any]
+    session_id: str
+    created: int
+    issued: int
+    #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based);
+    #: -1 for a cookie in another library's format (see ``migrate_from``).
+    key_index: int
+    #: The encoded data as it came, which :meth:`Codec.sign` can sign again
+    #: without serializing; None for a cookie in another library's format.
+    payload: bytes | None = None
 
 
 class ForeignFormat(Protocol):

@@ -6,12 +6,12 @@ import warnings
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
-from . import clock
-from .codec import Codec, Decoded, new_session_id
-from .cookie import CookieFormat
+from . import _clock
+from ._codec import Codec, Decoded, new_session_id
+from ._expiry import ExpiryMethods
+from ._headers import CookieHeaders
+from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
-from .expiry import ExpiryMethods
-from .security_log import log_rejection
 from .settings import SessionSettings
 
 __all__ = ["SessionStore"]
@@ -126,7 +126,7 @@ class SessionStore(ExpiryMethods):
     def _parse_header(self) -> None:
         header, self._header = self._header, None
         assert header is not None
-        values = CookieFormat.of(self.settings).values(header)
+        values = CookieHeaders.of(self.settings).values(header)
         if not values:
             return
         self.had_cookie = True
@@ -326,7 +326,7 @@ class SessionStore(ExpiryMethods):
 
     def encode(self, session_dict: dict[str, Any]) -> str:
         """Sign ``session_dict`` into a cookie value, as this session's id."""
-        now = int(clock.time())
+        now = int(_clock.time())
         return self._codec.dumps(
             session_dict,
             session_id=self._session_id or new_session_id(),
@@ -360,7 +360,7 @@ class SessionStore(ExpiryMethods):
             (it could not be loaded back); names its key.
         """
         data = self._data()
-        now = int(clock.time())
+        now = int(_clock.time())
         session_id, created = self._session_id, self._created
         if session_id is None or created is None:
             session_id, created = new_session_id(), now
@@ -380,7 +380,7 @@ class SessionStore(ExpiryMethods):
         max_age = self.cookie_max_age()  # reads the data as Django's methods do
         self.accessed = accessed  # saving is not the application reading it
         settings = self.settings
-        size = CookieFormat.of(settings).size(value, max_age)
+        size = CookieHeaders.of(settings).size(value, max_age)
         if size > settings.max_cookie_size:
             raise SessionTooLarge(
                 size, settings.max_cookie_size, codec.largest_keys(data)

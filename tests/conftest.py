@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
-import signedsession.clock
+import signedsession._clock
 from signedsession import SessionSettings
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
@@ -16,7 +16,7 @@ OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 
 
 class Clock:
-    """A stand-in for :func:`signedsession.clock.time` that moves on demand."""
+    """A stand-in for :func:`signedsession._clock.time` that moves on demand."""
 
     def __init__(self, start: float = 1_800_000_000.0) -> None:
         self.now = start
@@ -32,7 +32,7 @@ class Clock:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """Freeze signedsession's time at a fixed moment; ``advance`` moves it."""
     fake = Clock()
-    monkeypatch.setattr(signedsession.clock, "time", fake)
+    monkeypatch.setattr(signedsession._clock, "time", fake)
     return fake
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from signedsession import SessionSettings, TaggedJSONSerializer
+from signedsession._codec import Codec
 from signedsession.cli import main
-from signedsession.codec import Codec
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"

@@ -17,9 +17,9 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-import signedsession.codec
+import signedsession._codec
 from signedsession import JSONSerializer, SessionSettings, TaggedJSONSerializer
-from signedsession.codec import EXPIRY_KEY, Codec, Decoded, new_session_id
+from signedsession._codec import EXPIRY_KEY, Codec, Decoded, new_session_id
 from signedsession.exceptions import InvalidCookie, SessionTooLarge
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
@@ -210,7 +210,7 @@ class InflateSpy:
 @pytest.fixture
 def inflate_spy(monkeypatch: pytest.MonkeyPatch) -> InflateSpy:
     spy = InflateSpy()
-    monkeypatch.setattr(signedsession.codec, "zlib", spy)
+    monkeypatch.setattr(signedsession._codec, "zlib", spy)
     return spy
 
 
@@ -719,7 +719,7 @@ def test_signature_is_hmac_of_the_body_under_the_derived_key(
     """The format docs' recipe, computed independently, with either HMAC object."""
     if path == "wrapper":  # what _keyed_mac falls back to without OpenSSL's object
         monkeypatch.setattr(
-            signedsession.codec,
+            signedsession._codec,
             "_keyed_mac",
             lambda key, digest: std_hmac.new(key, digestmod=digest),
         )
@@ -770,9 +770,9 @@ def test_decode_raises_for_every_other_fault(codec: Codec, clock: Any) -> None:
 def test_decode_answers_none_when_no_migrate_from_reader_signed_it(
     make_settings: MakeSettings, clock: Any
 ) -> None:
-    from signedsession.flask_format import FlaskCookieFormat
+    from signedsession.readers.flask import FlaskCookieReader
 
-    migrating = Codec.of(make_settings(migrate_from=(FlaskCookieFormat,)))
+    migrating = Codec.of(make_settings(migrate_from=(FlaskCookieReader,)))
     assert migrating.decode("a" * 40) is None  # not our format, nobody's key
     assert reason(migrating, "a" * 40) == "bad signature"
 

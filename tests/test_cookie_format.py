@@ -1,9 +1,9 @@
-"""CookieFormat's shortcuts give exactly what werkzeug gives.
+"""CookieHeaders's shortcuts give exactly what werkzeug gives.
 
-``CookieFormat.set_cookie`` formats the attributes once per (max_age,
+``CookieHeaders.set_cookie`` formats the attributes once per (max_age,
 secure) and the Expires date once per second; these tests hold that
 shortcut to dump_cookie's output across the settings matrix.
-``CookieFormat.values`` splits a header without quotes by hand; a property
+``CookieHeaders.values`` splits a header without quotes by hand; a property
 test holds it to werkzeug's ``parse_cookie``.
 """
 
@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from werkzeug.http import dump_cookie
 from werkzeug.sansio.http import parse_cookie
 
-import signedsession.clock
+import signedsession._clock
 from signedsession import SessionSettings
-from signedsession.cookie import CookieFormat
+from signedsession._headers import CookieHeaders
 
 CODEC_VALUE = (
     "~q1YqLU4tis9MUbIyMdIBc_ISc1OVrJQSczKTU5V0lEoyUsH8lMSibCA3KSc_CcizKIhKdvSsKs42"
@@ -64,13 +64,13 @@ MOMENTS = [
 
 
 def reference(
-    fmt: CookieFormat, value: str, max_age: int | None, *, secure: bool
+    fmt: CookieHeaders, value: str, max_age: int | None, *, secure: bool
 ) -> str:
     """What the formatter made before the shortcut: dump_cookie per request."""
     settings = fmt._settings
     expires = None
     if max_age is not None:
-        expires = signedsession.clock.now() + timedelta(seconds=max_age)
+        expires = signedsession._clock.now() + timedelta(seconds=max_age)
     return dump_cookie(
         settings.cookie_name,
         value,
@@ -99,11 +99,11 @@ def test_set_cookie_is_dump_cookie_byte_for_byte(
     make_settings: Callable[..., SessionSettings],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    fmt = CookieFormat(make_settings(**fields))
+    fmt = CookieHeaders(make_settings(**fields))
     for moment, value, max_age, secure in itertools.product(
         MOMENTS, VALUES, MAX_AGES, (False, True)
     ):
-        monkeypatch.setattr(signedsession.clock, "time", lambda m=moment: m)
+        monkeypatch.setattr(signedsession._clock, "time", lambda m=moment: m)
         # Twice: the first call builds the cached parts, the second uses them.
         for _ in range(2):
             got = fmt.set_cookie(value, max_age, secure=secure)
@@ -121,11 +121,11 @@ def test_set_cookie_is_dump_cookie_byte_for_byte(
 def test_expires_follows_the_clock_across_seconds(
     make_settings: Callable[..., SessionSettings], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fmt = CookieFormat(make_settings())
+    fmt = CookieHeaders(make_settings())
     seen = set()
     for tick in range(5):
         moment = 1_800_000_000.5 + tick
-        monkeypatch.setattr(signedsession.clock, "time", lambda m=moment: m)
+        monkeypatch.setattr(signedsession._clock, "time", lambda m=moment: m)
         got = fmt.set_cookie(CODEC_VALUE, 60, secure=False)
         assert got == reference(fmt, CODEC_VALUE, 60, secure=False)
         seen.add(got)
@@ -135,7 +135,7 @@ def test_expires_follows_the_clock_across_seconds(
 def test_changing_max_age_per_session_stays_exact(
     make_settings: Callable[..., SessionSettings], clock: Any
 ) -> None:
-    fmt = CookieFormat(make_settings())
+    fmt = CookieHeaders(make_settings())
     for max_age in range(0, 200):
         got = fmt.set_cookie(CODEC_VALUE, max_age, secure=max_age % 2 == 0)
         assert got == reference(fmt, CODEC_VALUE, max_age, secure=max_age % 2 == 0)
@@ -156,7 +156,7 @@ def test_delete_cookie_is_dump_cookie(
     make_settings: Callable[..., SessionSettings],
 ) -> None:
     settings = make_settings(**fields)
-    fmt = CookieFormat(settings)
+    fmt = CookieHeaders(settings)
     expected = dump_cookie(
         settings.cookie_name,
         "",
@@ -176,7 +176,7 @@ def test_delete_cookie_is_dump_cookie(
 def test_size_counts_the_https_header(
     make_settings: Callable[..., SessionSettings], clock: Any
 ) -> None:
-    fmt = CookieFormat(make_settings())
+    fmt = CookieHeaders(make_settings())
     assert fmt.size(CODEC_VALUE, 3600) == len(
         reference(fmt, CODEC_VALUE, 3600, secure=True)
     )
@@ -207,7 +207,7 @@ COOKIE_PARTS = st.tuples(
     )
 )
 def test_values_are_werkzeugs_parse_cookie(header: str) -> None:
-    fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+    fmt = CookieHeaders(SessionSettings(secret_key="k" * 40))
     assert fmt.values(header) == parse_cookie(header).getlist("session")
 
 
@@ -228,7 +228,7 @@ def test_values_are_werkzeugs_parse_cookie(header: str) -> None:
     ],
 )
 def test_values_examples(header: str) -> None:
-    fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+    fmt = CookieHeaders(SessionSettings(secret_key="k" * 40))
     assert fmt.values(header) == parse_cookie(header).getlist("session")
 
 
@@ -244,15 +244,15 @@ def test_values_examples(header: str) -> None:
 )
 def test_any_value_is_dump_cookie_byte_for_byte(value: str) -> None:
     # Hypothesis cannot use the function-scoped clock fixture: freeze by hand.
-    original = signedsession.clock.time
-    signedsession.clock.time = lambda: 1_800_000_000.25
+    original = signedsession._clock.time
+    signedsession._clock.time = lambda: 1_800_000_000.25
     try:
-        fmt = CookieFormat(SessionSettings(secret_key="k" * 40))
+        fmt = CookieHeaders(SessionSettings(secret_key="k" * 40))
         got = fmt.set_cookie(value, 3600, secure=True)
         assert got == reference(fmt, value, 3600, secure=True)
         assert fmt.size(value, 3600) == len(got)
     finally:
-        signedsession.clock.time = original
+        signedsession._clock.time = original
 
 
 @pytest.mark.parametrize(
@@ -271,7 +271,7 @@ def test_secure_on_is_what_the_settings_decide(
     settings = SessionSettings(
         secret_key="k" * 40, secure=secure, samesite=samesite, partitioned=partitioned
     )
-    assert CookieFormat(settings).secure_on == (
+    assert CookieHeaders(settings).secure_on == (
         settings.is_secure(False),
         settings.is_secure(True),
     )

@@ -16,8 +16,9 @@ import pytest
 from webtest import TestApp, TestResponse
 
 import signedsession.demo
+import signedsession.demo.app
 from signedsession import SessionSettings
-from signedsession.codec import Codec
+from signedsession._codec import Codec
 from signedsession.demo import make_app
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
@@ -289,7 +290,7 @@ def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         seen.update(app=app, host=host, port=port)
         return seen["server"]  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(signedsession.demo, "create_server", create_server)
+    monkeypatch.setattr(signedsession.demo.app, "create_server", create_server)
     yield seen
 
 

@@ -53,7 +53,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from signedsession import JSONSerializer, SessionSettings, SessionStore
-from signedsession.codec import Codec
+from signedsession._codec import Codec
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 SESSION_COOKIE_AGE = 1209600  # Django's default, and our max_age default
@@ -79,9 +79,9 @@ def session(backend: Backend) -> SessionStore:
 
 
 def timezone_now() -> datetime:
-    from signedsession import clock
+    from signedsession import _clock
 
-    return clock.now()
+    return _clock.now()
 
 
 # -- SessionTestsMixin ----------------------------------------------------------------

@@ -30,10 +30,10 @@ from signedsession import (
     SessionTooLarge,
     TaggedJSONSerializer,
 )
+from signedsession._codec import Codec
 from signedsession.adapters.flask import FlaskSession, SignedSessionInterface
-from signedsession.codec import Codec
 from signedsession.exceptions import InvalidCookie
-from signedsession.flask_format import FlaskCookieFormat
+from signedsession.readers.flask import FlaskCookieReader
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
@@ -823,7 +823,7 @@ def test_flask_defaults_of_the_derived_settings(app: flask.Flask) -> None:
     settings = SignedSessionInterface().get_settings(app)
     assert settings is not None
     assert isinstance(settings.serializer, TaggedJSONSerializer)
-    assert settings.migrate_from == (FlaskCookieFormat,)
+    assert settings.migrate_from == (FlaskCookieReader,)
     assert settings.save_on_server_error is True
     assert settings.max_age == MONTH
     assert settings.samesite is None
@@ -1062,12 +1062,12 @@ def test_migration_can_be_turned_off(app: flask.Flask, client: Any) -> None:
     assert client.get("/get/user").text == "None"
 
 
-# -- FlaskCookieFormat, the reader ------------------------------------------
+# -- FlaskCookieReader, the reader ------------------------------------------
 
 
 @pytest.fixture
-def reader(make_settings: Callable[..., SessionSettings]) -> FlaskCookieFormat:
-    return FlaskCookieFormat(make_settings(fallback_keys=(OLD_SECRET,), max_age=MONTH))
+def reader(make_settings: Callable[..., SessionSettings]) -> FlaskCookieReader:
+    return FlaskCookieReader(make_settings(fallback_keys=(OLD_SECRET,), max_age=MONTH))
 
 
 def flask_signed(payload: bytes, secret: str = SECRET) -> str:
@@ -1077,7 +1077,7 @@ def flask_signed(payload: bytes, secret: str = SECRET) -> str:
     return signer.sign(payload).decode("ascii")
 
 
-def test_reader_decodes_a_flask_cookie(reader: FlaskCookieFormat) -> None:
+def test_reader_decodes_a_flask_cookie(reader: FlaskCookieReader) -> None:
     before = int(time.time())
     decoded = reader.loads(flask_cookie(SECRET, {"n": 1, "t": (1, 2)}))
     assert decoded.data == {"n": 1, "t": (1, 2)}
@@ -1087,11 +1087,11 @@ def test_reader_decodes_a_flask_cookie(reader: FlaskCookieFormat) -> None:
     assert len(decoded.session_id) >= 16
 
 
-def test_reader_tries_the_fallback_keys(reader: FlaskCookieFormat) -> None:
+def test_reader_tries_the_fallback_keys(reader: FlaskCookieReader) -> None:
     assert reader.loads(flask_cookie(OLD_SECRET, {"n": 1})).data == {"n": 1}
 
 
-def test_reader_decodes_a_compressed_flask_cookie(reader: FlaskCookieFormat) -> None:
+def test_reader_decodes_a_compressed_flask_cookie(reader: FlaskCookieReader) -> None:
     value = flask_cookie(SECRET, {"text": "abc" * 500})
     assert value.startswith(".")
     assert reader.loads(value).data == {"text": "abc" * 500}
@@ -1128,14 +1128,14 @@ def test_reader_decodes_a_compressed_flask_cookie(reader: FlaskCookieFormat) -> 
         ),
     ],
 )
-def test_reader_rejects(reader: FlaskCookieFormat, value: str, reason: str) -> None:
+def test_reader_rejects(reader: FlaskCookieReader, value: str, reason: str) -> None:
     with pytest.raises(InvalidCookie) as info:
         reader.loads(value)
     assert info.value.reason == reason
 
 
 def test_reader_enforces_max_age_and_clock_skew(
-    reader: FlaskCookieFormat, clock: Any
+    reader: FlaskCookieReader, clock: Any
 ) -> None:
     value = flask_signed(base64_encode(b'{"n":1}'))
     issued = int(time.time())

@@ -38,7 +38,7 @@ import pytest
 from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie
 
-import signedsession.clock
+import signedsession._clock
 from signedsession import (
     JSONSerializer,
     SessionMiddleware,
@@ -46,7 +46,7 @@ from signedsession import (
     SessionStore,
     TaggedJSONSerializer,
 )
-from signedsession.codec import MAX_EXPIRY_SECONDS, Codec
+from signedsession._codec import MAX_EXPIRY_SECONDS, Codec
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 NOW = 1_800_000_000
@@ -1360,7 +1360,7 @@ def foreign_cookies() -> None:
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(signedsession.clock, "time", lambda: float(NOW))
+    monkeypatch.setattr(signedsession._clock, "time", lambda: float(NOW))
 
 
 def session_cookies(response: Any, name: str) -> list[str]:
@@ -1622,7 +1622,7 @@ def test_incoming_cookie_size_limit_is_inclusive(
 @pytest.fixture
 def decode_events(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record, in order, signature checks, decompression and parsing."""
-    import signedsession.codec as codec_module
+    import signedsession._codec as codec_module
 
     events: list[str] = []
     real_signature = Codec._signature

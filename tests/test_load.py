@@ -27,7 +27,7 @@ from typing import Any, Callable
 import pytest
 
 from signedsession import SessionMiddleware, SessionSettings
-from signedsession.codec import Codec
+from signedsession._codec import Codec
 from signedsession.exceptions import InvalidCookie
 
 pytestmark = pytest.mark.slow

@@ -16,14 +16,14 @@ import pytest
 from setcookie import Attributes, load, set_cookies, signed_value
 from webtest import TestApp
 
-import signedsession.cookie
+import signedsession._headers
 from signedsession import (
     SessionMiddleware,
     SessionSettings,
     SessionStore,
     SessionTooLarge,
 )
-from signedsession.codec import Codec
+from signedsession._codec import Codec
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
@@ -149,8 +149,8 @@ def spies(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
         monkeypatch.setattr(owner, name, counting)
 
-    spy(signedsession.cookie.CookieFormat, "values", "values")
-    spy(signedsession.cookie, "parse_cookie", "parse_cookie")
+    spy(signedsession._headers.CookieHeaders, "values", "values")
+    spy(signedsession._headers, "parse_cookie", "parse_cookie")
     # Codec.decode: under Codec.loads too, the one way in to verification.
     spy(Codec, "decode", "loads")
     return counts

@@ -20,15 +20,15 @@ from setcookie import signed_value
 from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie as werkzeug_parse_cookie
 
-import signedsession.clock
+import signedsession._clock
 from signedsession import (
     SessionMiddleware,
     SessionSettings,
     SessionStore,
     TaggedJSONSerializer,
 )
-from signedsession.codec import Codec
-from signedsession.cookie import parse_cookie
+from signedsession._codec import Codec
+from signedsession._headers import parse_cookie
 from signedsession.exceptions import InvalidCookie
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
@@ -46,7 +46,7 @@ PROPERTY = settings(
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The same moment for every example; rejections are logged quietly."""
-    monkeypatch.setattr(signedsession.clock, "time", lambda: NOW)
+    monkeypatch.setattr(signedsession._clock, "time", lambda: NOW)
     monkeypatch.setattr(logging.getLogger("signedsession.security"), "disabled", True)
 
 

@@ -92,7 +92,7 @@ import webob
 from pyramid import testing
 
 from signedsession import SessionSettings
-from signedsession.codec import Codec, new_session_id
+from signedsession._codec import Codec, new_session_id
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from signedsession import security_log
+from signedsession import _security_log
 
 TIME_FIELDS = {"created", "msecs", "relativeCreated"}
 
@@ -29,36 +29,36 @@ class Keep(logging.Handler):
 @pytest.fixture
 def kept() -> Iterator[Keep]:
     handler = Keep()
-    security_log.logger.addHandler(handler)
+    _security_log.logger.addHandler(handler)
     try:
         yield handler
     finally:
-        security_log.logger.removeHandler(handler)
+        _security_log.logger.removeHandler(handler)
 
 
 def logged(kept: Keep, reason: str = "bad signature") -> logging.LogRecord:
     before = len(kept.records)
-    security_log.log_rejection(reason)
+    _security_log.log_rejection(reason)
     assert len(kept.records) == before + 1
     return kept.records[-1]
 
 
 def factory_record(reason: str = "bad signature") -> logging.LogRecord:
     """The record logging's own machinery makes for the same call."""
-    return security_log._make_record(reason)
+    return _security_log._make_record(reason)
 
 
 def test_a_copied_record_has_every_field_of_a_made_one(kept: Keep) -> None:
     logged(kept)  # the first call makes the template
     made = factory_record()
-    copied = security_log._copy_record("bad signature")  # not yet formatted
+    copied = _security_log._copy_record("bad signature")  # not yet formatted
     assert type(copied) is logging.LogRecord
     assert set(vars(copied)) == set(vars(made))
     for name in set(vars(made)) - TIME_FIELDS:
         assert getattr(copied, name) == getattr(made, name), name
     assert logged(kept).getMessage() == "session cookie rejected: bad signature"
     assert (copied.levelname, copied.name) == ("WARNING", "signedsession.security")
-    assert copied.filename == "security_log.py"
+    assert copied.filename == "_security_log.py"
     assert copied.funcName == "log_rejection"
 
 
@@ -88,7 +88,7 @@ def test_each_reason_keeps_its_own_message(kept: Keep) -> None:
 
 def test_a_record_logged_in_another_thread_names_that_thread(kept: Keep) -> None:
     logged(kept)
-    thread = threading.Thread(target=security_log.log_rejection, args=("expired",))
+    thread = threading.Thread(target=_security_log.log_rejection, args=("expired",))
     thread.name = "worker-7"
     thread.start()
     thread.join()
@@ -100,7 +100,7 @@ def test_a_record_logged_in_another_thread_names_that_thread(kept: Keep) -> None
 
 def test_a_record_logged_in_a_task_matches_the_factorys(kept: Keep) -> None:
     async def main() -> tuple[Any, Any]:
-        copied = security_log._copy_record("expired")
+        copied = _security_log._copy_record("expired")
         made = factory_record("expired")
         assert set(vars(copied)) == set(vars(made))
         return vars(copied).get("taskName"), vars(made).get("taskName")
@@ -121,7 +121,7 @@ def test_logging_switches_are_honoured(
     monkeypatch.setattr(logging, "logThreads", False)
     monkeypatch.setattr(logging, "logProcesses", False)
     monkeypatch.setattr(logging, "logMultiprocessing", False)
-    record = security_log._copy_record("bad signature")
+    record = _security_log._copy_record("bad signature")
     made = factory_record()
     for name in ("thread", "threadName", "process", "processName"):
         assert getattr(record, name) is None is getattr(made, name), name
@@ -155,12 +155,12 @@ def test_a_formatted_copy_reads_as_the_factorys_would(kept: Keep) -> None:
 def test_nothing_is_made_below_the_warning_level(
     kept: Keep, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(security_log.logger, "disabled", False)
-    security_log.logger.setLevel(logging.ERROR)
+    monkeypatch.setattr(_security_log.logger, "disabled", False)
+    _security_log.logger.setLevel(logging.ERROR)
     try:
-        security_log.log_rejection("expired")
+        _security_log.log_rejection("expired")
     finally:
-        security_log.logger.setLevel(logging.NOTSET)
+        _security_log.logger.setLevel(logging.NOTSET)
     assert kept.records == []
 
 
@@ -171,7 +171,7 @@ def test_a_record_logged_in_a_forked_child_names_the_child(kept: Keep) -> None:
     child = os.fork()
     if child == 0:  # pragma: no cover - runs in the child
         try:
-            record = security_log._copy_record("bad signature")
+            record = _security_log._copy_record("bad signature")
             os.write(write_end, f"{record.process} {os.getpid()}".encode())
         finally:
             os._exit(0)

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.http import dump_cookie
 
 from signedsession import SessionSettings, SessionStore, SessionTooLarge
-from signedsession.codec import EXPIRY_KEY, Codec
+from signedsession._codec import EXPIRY_KEY, Codec
 from signedsession.exceptions import InvalidCookie
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.http import dump_cookie, http_date
 from werkzeug.sansio.http import parse_cookie as _werkzeug_parse_cookie
 
-from . import clock
+from . import _clock
 from .settings import SessionSettings
 
-__all__ = ["CookieFormat"]
+__all__ = ["CookieHeaders"]
 
 # Values of these characters only (every value the codec makes) are never
 # quoted by dump_cookie: a subset of werkzeug's unquoted set.
@@ -79,11 +79,11 @@ def _is_plain(value: str) -> bool:
 
 
 def _moment(now: float, max_age: int) -> datetime:
-    """``clock.now() + max_age`` seconds, for the instant ``now``."""
+    """``_clock.now() + max_age`` seconds, for the instant ``now``."""
     return datetime.fromtimestamp(now, timezone.utc) + timedelta(seconds=max_age)
 
 
-class CookieFormat:
+class CookieHeaders:
     """The session cookie's ``Set-Cookie`` values for one settings object."""
 
     def __init__(self, settings: SessionSettings) -> None:
@@ -99,7 +99,7 @@ class CookieFormat:
         self.secure_on = (settings.is_secure(False), settings.is_secure(True))
 
     @classmethod
-    def of(cls, settings: SessionSettings) -> CookieFormat:
+    def of(cls, settings: SessionSettings) -> CookieHeaders:
         """The cookie format of ``settings``, built once and kept with them."""
         try:
             return settings.__dict__["_cookie_format"]  # type: ignore[no-any-return]
@@ -139,7 +139,7 @@ class CookieFormat:
         :param max_age: seconds the browser keeps it; None for a cookie that
             ends with the browser session.
         """
-        now = 0.0 if max_age is None else clock.time()
+        now = 0.0 if max_age is None else _clock.time()
         template = self._template(max_age, secure=secure) if _is_plain(value) else None
         if template is None:  # quoted, or attributes that hold the mark
             expires = None if max_age is None else _moment(now, max_age)
@@ -193,8 +193,8 @@ class CookieFormat:
         return template
 
     def _http_date(self, now: float, max_age: int) -> str:
-        # The date of clock.now() + max_age, formatted once per second. Near
-        # the end of a second clock.now() may round into the next one, so
+        # The date of _clock.now() + max_age, formatted once per second. Near
+        # the end of a second _clock.now() may round into the next one, so
         # those instants skip the cache.
         second = int(now)
         key = second + max_age if now - second < 0.999999 else None

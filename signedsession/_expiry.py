@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
-from . import clock
-from .codec import EXPIRY_KEY, MAX_EXPIRY_SECONDS, parse_expiry
+from . import _clock
+from ._codec import EXPIRY_KEY, MAX_EXPIRY_SECONDS, parse_expiry
 from .settings import SessionSettings
 
 __all__ = ["ExpiryMethods"]
@@ -52,8 +52,8 @@ class ExpiryMethods:
             return self.get_session_cookie_age()
         if not isinstance(expiry, datetime):
             return expiry
-        modification = kwargs.get("modification") or clock.now()
-        delta = expiry - clock.aware(modification)
+        modification = kwargs.get("modification") or _clock.now()
+        delta = expiry - _clock.aware(modification)
         return delta.days * 86400 + delta.seconds
 
     def get_expiry_date(self: _Session, **kwargs: Any) -> datetime:
@@ -67,7 +67,7 @@ class ExpiryMethods:
         )
         if isinstance(expiry, datetime):
             return expiry
-        modification = clock.aware(kwargs.get("modification") or clock.now())
+        modification = _clock.aware(kwargs.get("modification") or _clock.now())
         seconds = expiry or self.get_session_cookie_age()
         return modification + timedelta(seconds=seconds or 0)
 
@@ -87,9 +87,9 @@ class ExpiryMethods:
                 del self[EXPIRY_KEY]
             return
         if isinstance(value, timedelta):
-            value = clock.now() + value
+            value = _clock.now() + value
         if isinstance(value, datetime):
-            self[EXPIRY_KEY] = clock.aware(value).astimezone(timezone.utc).isoformat()
+            self[EXPIRY_KEY] = _clock.aware(value).astimezone(timezone.utc).isoformat()
             return
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(

@@ -25,12 +25,12 @@ from collections.abc import Iterable, MutableMapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from .cli import ENV_SECRET_KEY, generate_key
-from .demo_pages import MAX_USERNAME, MOUNTS, render_home, render_page
-from .exceptions import InsecureSecretWarning
-from .middleware import SessionMiddleware
-from .serializers import TaggedJSONSerializer
-from .settings import SessionSettings
+from .._keys import ENV_SECRET_KEY, generate_key
+from ..exceptions import InsecureSecretWarning
+from ..middleware import SessionMiddleware
+from ..serializers import TaggedJSONSerializer
+from ..settings import SessionSettings
+from .pages import MAX_USERNAME, MOUNTS, render_home, render_page
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -174,7 +174,7 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     from flask import Flask, get_flashed_messages, redirect, request, session
     from flask import flash as flask_flash
 
-    from .adapters.flask import SignedSessionInterface
+    from ..adapters.flask import SignedSessionInterface
 
     app = Flask("signedsession.demo.flask")
     app.config["SECRET_KEY"] = settings.secret_key
@@ -239,7 +239,7 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
     from pyramid.request import Request
     from pyramid.response import Response
 
-    from .adapters.pyramid import SignedSessionFactory
+    from ..adapters.pyramid import SignedSessionFactory
 
     base = MOUNTS["Pyramid"]
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from . import clock
-from .cookie import CookieFormat
-from .exceptions import InvalidCookie
-from .inspection import Inspection, human_duration, inspect_cookie, to_json
-from .settings import SessionSettings
+from .. import _clock
+from .._headers import CookieHeaders
+from ..exceptions import InvalidCookie
+from ..inspection import Inspection, human_duration, inspect_cookie, to_json
+from ..settings import SessionSettings
 
 __all__ = ["INTEGRATIONS", "MAX_USERNAME", "MOUNTS", "render_home", "render_page"]
 
@@ -66,7 +66,7 @@ def _nav(current: str) -> str:
 
 
 def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
-    values = CookieFormat.of(settings).values(header or "")
+    values = CookieHeaders.of(settings).values(header or "")
     if not values:
         return (
             "<section id=cookie><h2>The cookie your browser sent</h2>"
@@ -84,7 +84,7 @@ def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
             " session; the WSGI and Pyramid apps delete the cookie, the Flask app"
             " leaves it (as Flask does) until a new one replaces it.</p></section>"
         )
-    now = clock.time()
+    now = _clock.time()
     if info.expires is None:
         expires = "never (no max_age)"
     else:

@@ -22,13 +22,13 @@ import secrets
 import zlib
 from binascii import a2b_base64, b2a_base64
 from datetime import datetime, timezone
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from itsdangerous import Signer
 
-from . import clock
+from . import _clock
 from .exceptions import InvalidCookie, SessionTooLarge
-from .settings import Serializer, SessionSettings
+from .settings import Decoded, Serializer, SessionSettings
 
 __all__ = [
     "EXPIRY_KEY",
@@ -54,21 +54,6 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 #: ``now + expiry`` leaves the range of ``datetime``.
 MAX_EXPIRY_SECONDS = 10**10
 _BRACKET = re.compile(rb"[\[\]{}]")
-
-
-class Decoded(NamedTuple):
-    """A verified cookie value, taken apart."""
-
-    data: dict[str, Any]
-    session_id: str
-    created: int
-    issued: int
-    #: 0 for ``secret_key``; n for the n-th of ``fallback_keys`` (1-based);
-    #: -1 for a cookie in another library's format (see ``migrate_from``).
-    key_index: int
-    #: The encoded data as it came, which :meth:`Codec.sign` can sign again
-    #: without serializing; None for a cookie in another library's format.
-    payload: bytes | None = None
 
 
 def new_session_id() -> str:
@@ -122,9 +107,9 @@ def parse_expiry(value: object) -> int | datetime | None:
         return value
     if isinstance(value, datetime):
         # Passed as get_expiry_age(expiry=...), as Django allows.
-        return clock.aware(value)
+        return _clock.aware(value)
     if isinstance(value, str):
-        moment = clock.aware(datetime.fromisoformat(value))
+        moment = _clock.aware(datetime.fromisoformat(value))
         try:
             moment.astimezone(timezone.utc)
         except OverflowError:  # past year 9999 in UTC: no cookie can say so
@@ -355,7 +340,7 @@ class Codec:
             issued = int(issued_hex, 16)
         except ValueError:
             raise InvalidCookie("malformed") from None
-        now = clock.time()
+        now = _clock.time()
         if issued > now + self._skew or created > issued:
             raise InvalidCookie("timestamp in the future")
         if (
@@ -429,7 +414,7 @@ class Codec:
                 continue
             # The stored expiry is ours to enforce, whoever signed the data;
             # unchecked, a bad one would fail later, when the cookie is set.
-            self._check_expiry(decoded.data, decoded.issued, clock.time())
+            self._check_expiry(decoded.data, decoded.issued, _clock.time())
             return decoded
         if reason == "bad signature":
             return None

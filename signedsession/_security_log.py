@@ -75,7 +75,7 @@ def _copy_record(reason: str) -> logging.LogRecord:
     record = logging.LogRecord.__new__(logging.LogRecord)
     fields = record.__dict__
     fields.update(template)
-    # Log times are logging's own clock, not signedsession.clock.
+    # Log times are logging's own clock, not signedsession._clock.
     nanoseconds = time.time_ns()
     created = nanoseconds / 1e9
     fields["created"] = created

@@ -1,0 +1,25 @@
+"""The demo: WSGI, Flask and Pyramid apps sharing one session.
+
+It sits above the adapters (it mounts an app of each framework) and needs
+Flask, Pyramid and waitress, imported only when the demo is built.
+"""
+
+from __future__ import annotations
+
+from .app import (
+    ENV_FALLBACK_KEYS,
+    DemoDependencyMissing,
+    create_server,
+    demo_settings,
+    make_app,
+    serve,
+)
+
+__all__ = [
+    "ENV_FALLBACK_KEYS",
+    "DemoDependencyMissing",
+    "create_server",
+    "demo_settings",
+    "make_app",
+    "serve",
+]
