@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._codec import key_usage
 from .exceptions import InsecureSecretWarning, SessionTooLarge
 from .middleware import SessionMiddleware
 from .serializers import JSONSerializer, TaggedJSONSerializer
@@ -16,6 +17,7 @@ __all__ = [
     "SessionStore",
     "SessionTooLarge",
     "TaggedJSONSerializer",
+    "key_usage",
 ]
 
 __version__ = "0.1.0.dev0"

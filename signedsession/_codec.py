@@ -11,6 +11,13 @@ lower-case hex; ``signature`` is the unpadded URL-safe base64 HMAC of
 everything before it, keyed by itsdangerous' ``hmac`` derivation of the
 secret and salt. The signature is checked first, then the timestamps, and
 only then is anything decompressed or parsed.
+
+With ``encrypt=True`` the same fields travel inside an AES-256-GCM envelope
+(:mod:`signedsession._aead`): ``"!"`` and the base64 of nonce, ciphertext
+and tag, whose plaintext is ``created (8) || issued (8) || id length (1) ||
+session_id || flags (1) || data``, big-endian, flags 1 for raw-deflated
+data. Both formats are read whatever ``encrypt`` says, so switching it
+logs nobody out; docs/format.rst specifies them byte for byte.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import struct
 import zlib
 from binascii import a2b_base64, b2a_base64
 from datetime import datetime, timezone
@@ -26,7 +34,8 @@ from typing import Any, Protocol
 
 from itsdangerous import Signer
 
-from . import _clock
+from . import _aead, _clock
+from ._usage import KeyUsage
 from .exceptions import InvalidCookie, SessionTooLarge
 from .settings import Decoded, Serializer, SessionSettings
 
@@ -36,6 +45,7 @@ __all__ = [
     "Decoded",
     "inflate",
     "is_too_deep",
+    "key_usage",
     "new_session_id",
     "parse_data",
     "parse_expiry",
@@ -54,6 +64,9 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)', re.DOTALL)
 #: ``now + expiry`` leaves the range of ``datetime``.
 MAX_EXPIRY_SECONDS = 10**10
 _BRACKET = re.compile(rb"[\[\]{}]")
+# The encrypted plaintext's fixed head: created, issued, session id length.
+_HEAD = struct.Struct(">QQB")
+_RAW, _DEFLATED = b"\x00", b"\x01"
 
 
 def new_session_id() -> str:
@@ -182,6 +195,17 @@ class Codec:
 
     def __init__(self, settings: SessionSettings) -> None:
         digestmod = getattr(hashlib, settings.digest)
+        keys = tuple(
+            key.encode("utf-8") if isinstance(key, str) else key
+            for key in (settings.secret_key, *settings.fallback_keys)
+        )
+        self._encrypt = settings.encrypt
+        # Built whenever cryptography is there, encrypt or not: a cookie
+        # issued while encryption was on still opens after it is turned off.
+        self._envelope = (
+            _aead.Envelope(keys, settings.salt) if _aead.available() else None
+        )
+        self.usage = KeyUsage(len(keys), migrated=bool(settings.migrate_from))
         # One keyed HMAC per key, copied per use: the key schedule is paid
         # once per application instead of on every sign and verify.
         self._macs = tuple(
@@ -270,6 +294,13 @@ class Codec:
         """
         raw = self.serialize(data)
         payload = None
+        if self._encrypt:
+            return self._seal(
+                self._binary_payload(raw),
+                session_id=session_id,
+                created=created,
+                issued=issued,
+            )
         if self._compress and len(raw) >= _MIN_COMPRESS:
             # A cookie holds 4 KB: an 8 KB window and a smaller hash table
             # find the same matches, and allocate 64 KB instead of 256 KB,
@@ -284,15 +315,47 @@ class Codec:
             payload = _b64(raw)
         return self.sign(payload, session_id=session_id, created=created, issued=issued)
 
+    def _binary_payload(self, raw: bytes) -> bytes:
+        """Serialized data as the encrypted format carries it: flag and data."""
+        if self._compress and len(raw) >= _MIN_COMPRESS:
+            deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
+            packed = deflater.compress(raw) + deflater.flush()
+            if len(packed) < len(raw):
+                return _DEFLATED + packed
+        return _RAW + raw
+
+    def _seal(
+        self, payload: bytes, *, session_id: str, created: int, issued: int
+    ) -> str:
+        assert self._envelope is not None  # SessionSettings checked for it
+        sid = session_id.encode("ascii")
+        return self._envelope.seal(_HEAD.pack(created, issued, len(sid)) + sid + payload)
+
     def sign(
         self, payload: bytes, *, session_id: str, created: int, issued: int
     ) -> str:
-        """Sign encoded data into a cookie value, with ``secret_key``.
+        """Sign (or encrypt) encoded data into a cookie value, with ``secret_key``.
 
         ``payload`` is data as :meth:`dumps` encodes it, or the
-        :attr:`Decoded.payload` of a verified value: an unchanged session is
-        issued again without being serialized again.
+        :attr:`Decoded.payload` of a verified value, of either format: an
+        unchanged session is issued again without being serialized again.
         """
+        # A binary payload (an encrypted value's) starts with its flag byte;
+        # a signed one with URL-safe base64 or "~". Converted only when the
+        # format switches: on the first request after encrypt changed.
+        binary = payload[:1] in (_RAW, _DEFLATED)
+        if self._encrypt:
+            if not binary:
+                if payload[:1] == b"~":
+                    payload = _DEFLATED + _unb64(payload[1:])
+                else:
+                    payload = _RAW + _unb64(payload)
+            return self._seal(
+                payload, session_id=session_id, created=created, issued=issued
+            )
+        if binary:
+            encoded = _b64(payload[1:])
+            payload = b"~" + encoded if payload[:1] == _DEFLATED else encoded
         body = b"%s.%s.%x.%x" % (payload, session_id.encode("ascii"), created, issued)
         return (body + b"." + self._signature(self._macs[0], body)).decode("ascii")
 
@@ -321,6 +384,8 @@ class Codec:
             raise InvalidCookie("too large")
         if not value.isascii():
             return None
+        if value[:1] == _aead.MARKER:
+            return self._open(value)
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
         body, _, signature = value.encode("ascii").rpartition(b".")
@@ -341,6 +406,17 @@ class Codec:
         except ValueError:
             raise InvalidCookie("malformed") from None
         now = _clock.time()
+        self._check_times(created, issued, now)
+        data = self._decode_payload(payload)
+        self._check_age(data, issued, now)
+        self.usage.count(index, now)
+        # Decoded(...) without the Python-level __new__ of a NamedTuple.
+        return tuple.__new__(
+            Decoded,
+            (data, session_id.decode("ascii"), created, issued, index, payload, False),
+        )
+
+    def _check_times(self, created: int, issued: int, now: float) -> None:
         if issued > now + self._skew or created > issued:
             raise InvalidCookie("timestamp in the future")
         if (
@@ -349,15 +425,50 @@ class Codec:
         ):
             raise InvalidCookie("expired")
 
-        data = self._decode_payload(payload)
+    def _check_age(self, data: dict[str, Any], issued: int, now: float) -> None:
         if EXPIRY_KEY in data:
             self._check_expiry(data, issued, now)
         elif self._max_age is not None and now - issued > self._max_age:
             raise InvalidCookie("expired")
-        # Decoded(...) without the Python-level __new__ of a NamedTuple.
+
+    def _open(self, value: str) -> Decoded | None:
+        """:meth:`decode` for an encrypted value: authenticated before all else."""
+        if self._envelope is None:
+            raise InvalidCookie("encrypted, and cryptography is not installed")
+        opened = self._envelope.open(value)
+        if opened is None:
+            return None
+        plaintext, index = opened
+        # Authentic from here on: only a leaked key makes these fail.
+        if len(plaintext) < _HEAD.size + 1:
+            raise InvalidCookie("malformed")
+        created, issued, length = _HEAD.unpack_from(plaintext)
+        end = _HEAD.size + length
+        session_id = plaintext[_HEAD.size : end]
+        payload = plaintext[end:]
+        flag = payload[:1]
+        if len(payload) < 2 or flag not in (_RAW, _DEFLATED) or not session_id.isascii():
+            raise InvalidCookie("malformed")
+        now = _clock.time()
+        self._check_times(created, issued, now)
+        if flag == _DEFLATED:
+            raw = inflate(payload[1:], self._max_raw)
+        else:
+            raw = payload[1:]
+            if len(raw) > self._max_raw:
+                raise InvalidCookie("too large")
+        data = parse_data(raw, self._serializer, self._max_depth)
+        self._check_age(data, issued, now)
+        self.usage.count(index, now)
         return tuple.__new__(
-            Decoded, (data, session_id.decode("ascii"), created, issued, index, payload)
+            Decoded,
+            (data, session_id.decode("ascii"), created, issued, index, payload, True),
         )
+
+    @staticmethod
+    def is_encrypted(value: str) -> bool:
+        """Whether ``value`` is in the encrypted format (authentic or not)."""
+        return value[:1] == _aead.MARKER
 
     def expires_at(
         self, data: dict[str, Any], *, created: float, issued: float
@@ -414,7 +525,9 @@ class Codec:
                 continue
             # The stored expiry is ours to enforce, whoever signed the data;
             # unchecked, a bad one would fail later, when the cookie is set.
-            self._check_expiry(decoded.data, decoded.issued, _clock.time())
+            now = _clock.time()
+            self._check_expiry(decoded.data, decoded.issued, now)
+            self.usage.count(-1, now)
             return decoded
         if reason == "bad signature":
             return None
@@ -467,3 +580,19 @@ class Codec:
         return TypeError(
             f"session data cannot be serialized by {type(self._serializer).__name__}"
         )
+
+
+def key_usage(settings: SessionSettings) -> dict[str, int]:
+    """How many cookies each key of ``settings`` verified or opened so far.
+
+    Counted by this process since the settings' first use, signed and
+    encrypted cookies alike, only those accepted: ``"current"``,
+    ``"fallback 1"``... in the order of ``fallback_keys``, and ``"migrated"``
+    for cookies read by ``migrate_from`` readers (when there are any).
+    Counts may be a little low under concurrent requests: they are not
+    locked. A fallback key whose count stays 0 for ``max_age`` seconds, in
+    every process, is no longer needed (docs/security.rst).
+
+    .. versionadded:: 0.2
+    """
+    return Codec.of(settings).usage.snapshot()

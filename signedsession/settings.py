@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
@@ -41,6 +42,8 @@ class Decoded(NamedTuple):
     #: The encoded data as it came, which :meth:`Codec.sign` can sign again
     #: without serializing; None for a cookie in another library's format.
     payload: bytes | None = None
+    #: Whether it came in the encrypted format (``encrypt=True``'s).
+    encrypted: bool = False
 
 
 class ForeignFormat(Protocol):
@@ -104,6 +107,7 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
+    encrypt: bool = False
 
     def __post_init__(self) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
@@ -149,6 +153,7 @@ class SessionSettings:
             "partitioned",
             "compress",
             "save_on_server_error",
+            "encrypt",
         ):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(
@@ -230,6 +235,11 @@ class SessionSettings:
                 " return a reader with loads(value)"
             )
         object.__setattr__(self, "migrate_from", migrate_from)
+        if self.encrypt and importlib.util.find_spec("cryptography") is None:
+            raise ValueError(
+                "encrypt=True needs the cryptography package:"
+                " pip install 'signedsession[encrypt]'"
+            )
 
     @staticmethod
     def _check_str(name: str, value: object, *, optional: bool = False) -> None:

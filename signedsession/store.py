@@ -55,6 +55,7 @@ class SessionStore(ExpiryMethods):
     _created: int | None = None
     _issued: int | None = None
     _key_index: int | None = None
+    _encrypted = False
     # The verified encoded data behind _session_cache, while nothing marked
     # it modified: save() signs it again instead of serializing the data.
     _payload: bytes | None = None
@@ -206,6 +207,7 @@ class SessionStore(ExpiryMethods):
             self._issued,
             self._key_index,
             payload,
+            self._encrypted,
         ) = decoded
         if self._session_cache is None:  # becoming the cache: kept together
             self._payload = payload
@@ -388,6 +390,7 @@ class SessionStore(ExpiryMethods):
         self.__session_key = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
+        self._encrypted = settings.encrypt
         self._saved_max_age = max_age
         self.modified = True
 
@@ -457,13 +460,25 @@ class SessionStore(ExpiryMethods):
         return self._key_index
 
     @property
+    def encrypted(self) -> bool:
+        """Whether the cookie came (or goes, once saved) encrypted.
+
+        False until the cookie is loaded, and for a new session.
+        """
+        return self._encrypted
+
+    @property
     def needs_resign(self) -> bool:
         """Whether the cookie must be re-signed with the current key.
 
-        True when it verified only with a fallback key, or came in another
-        library's format.
+        True when it verified only with a fallback key, came in another
+        library's format, or is signed while ``encrypt`` is on (or encrypted
+        while it is off): the switch completes as users come back.
         """
-        return bool(self._key_index)
+        index = self._key_index
+        if index is None:
+            return False
+        return index != 0 or self._encrypted is not self.settings.encrypt
 
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"
