@@ -100,7 +100,8 @@ class SignedSessionInterface(SessionInterface):
     Reads ``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``, the ``SESSION_COOKIE_*``
     keys, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``
     and ``MAX_COOKIE_SIZE`` as Flask does, through the same hooks, so
-    subclasses that override them keep working.
+    subclasses that override them keep working; and ``SIGNEDSESSION_ENCRYPT``
+    (``encrypt``, False by default).
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -163,6 +164,7 @@ class SignedSessionInterface(SessionInterface):
                 self.get_cookie_partitioned(app),
                 config["PERMANENT_SESSION_LIFETIME"],
                 config.get("MAX_COOKIE_SIZE", 4093),
+                config.get("SIGNEDSESSION_ENCRYPT", False),
             )
         else:  # what those hooks return, without the calls
             key = (
@@ -177,6 +179,7 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SESSION_COOKIE_PARTITIONED", False),
                 config["PERMANENT_SESSION_LIFETIME"],
                 config.get("MAX_COOKIE_SIZE", 4093),
+                config.get("SIGNEDSESSION_ENCRYPT", False),
             )
         settings = self._cache.get(key)
         if settings is None:
@@ -198,6 +201,7 @@ class SignedSessionInterface(SessionInterface):
             partitioned,
             lifetime,
             size,
+            encrypt,
         ) = key
         if isinstance(lifetime, timedelta):
             lifetime = lifetime.total_seconds()
@@ -215,6 +219,7 @@ class SignedSessionInterface(SessionInterface):
                 "partitioned": bool(partitioned),
                 "max_age": int(lifetime),
                 "max_cookie_size": size or _NO_SIZE_LIMIT,
+                "encrypt": encrypt,
                 **self._fixed,
             }
         )

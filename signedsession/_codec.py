@@ -384,7 +384,7 @@ class Codec:
             raise InvalidCookie("too large")
         if not value.isascii():
             return None
-        if value[:1] == _aead.MARKER:
+        if value[:1] == _aead.MARKER and "." not in value:
             return self._open(value)
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
@@ -468,7 +468,8 @@ class Codec:
     @staticmethod
     def is_encrypted(value: str) -> bool:
         """Whether ``value`` is in the encrypted format (authentic or not)."""
-        return value[:1] == _aead.MARKER
+        # Base64 has no dot; a signed value has four, whatever it starts with.
+        return value[:1] == _aead.MARKER and "." not in value
 
     def expires_at(
         self, data: dict[str, Any], *, created: float, issued: float

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from . import __version__, _clock
 from ._keys import ENV_SECRET_KEY, KEY_BYTES, generate_key
 from .exceptions import InvalidCookie
-from .inspection import human_duration, inspect_cookie, iso, to_json
+from .inspection import human_duration, inspect_cookie, is_encrypted, iso, to_json
 from .serializers import JSONSerializer, TaggedJSONSerializer
 from .settings import Serializer, SessionSettings
 
@@ -118,7 +118,21 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     try:
         info = inspect_cookie(value, settings)
     except InvalidCookie as exc:
-        print(f"signedsession inspect: invalid cookie: {exc.reason}", file=sys.stderr)
+        if is_encrypted(value):
+            # A wrong key and a tampered value look the same through AEAD.
+            why = (
+                "no key given opens it (another key, or altered)"
+                if exc.reason == "bad signature"
+                else exc.reason
+            )
+            print(
+                f"signedsession inspect: encrypted cookie cannot be read: {why}",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"signedsession inspect: invalid cookie: {exc.reason}", file=sys.stderr
+            )
         return 1
     if args.json:
         print(
@@ -128,6 +142,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
                     "session_id": info.session_id,
                     "key": info.key_label,
                     "key_index": info.key_index,
+                    "encrypted": info.encrypted,
                     "created": iso(info.created),
                     "issued": iso(info.issued),
                     "age": info.age,
@@ -145,7 +160,10 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         expires = (
             f"{iso(info.expires)} (in {human_duration(info.expires.timestamp() - now)})"
         )
-    print(f"valid:      signed with the {info.key_label}")
+    if info.encrypted:
+        print(f"valid:      encrypted, opened with the {info.key_label}")
+    else:
+        print(f"valid:      signed with the {info.key_label}")
     print(f"session id: {info.session_id}")
     print(
         f"created:    {iso(info.created)}"
@@ -259,7 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="verify a session cookie and show what it holds",
         description=(
             "Verify a session cookie and print its data as JSON, when it was"
-            " issued, when it expires, its size and which key signed it. The"
+            " issued, when it expires, its size and which key signed it. An"
+            " encrypted cookie (encrypt=True) is decrypted with the same keys"
+            " and said to be encrypted; without the key that opens it, it"
+            " cannot be read. The"
             " secret key comes from --secret-key-file or the"
             f" {ENV_SECRET_KEY} environment variable, never from the command"
             " line. Exit status: 0 valid, 1 invalid (the reason is printed),"

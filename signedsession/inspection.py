@@ -19,6 +19,7 @@ __all__ = [
     "expiry_of",
     "human_duration",
     "inspect_cookie",
+    "is_encrypted",
     "iso",
     "key_label",
     "to_json",
@@ -32,6 +33,8 @@ class Inspection(NamedTuple):
     session_id: str
     #: 0: the current secret key; n: the n-th fallback key; -1: foreign format.
     key_index: int
+    #: Whether the value is encrypted (``encrypt=True``'s format).
+    encrypted: bool
     created: datetime
     issued: datetime
     #: When the server stops accepting it; None if it never expires.
@@ -79,8 +82,15 @@ def expiry_of(
     return None if moment is None else _moment(moment)
 
 
+def is_encrypted(value: str) -> bool:
+    """Whether ``value`` is in the encrypted format, authentic or not."""
+    return Codec.is_encrypted(value)
+
+
 def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
-    """Verify ``value`` with ``settings`` and describe it.
+    """Verify (or decrypt) ``value`` with ``settings`` and describe it.
+
+    Both formats are read whatever ``settings.encrypt`` says.
 
     :raises InvalidCookie: with the reason it was rejected.
     """
@@ -90,6 +100,7 @@ def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
         data=decoded.data,
         session_id=decoded.session_id,
         key_index=decoded.key_index,
+        encrypted=decoded.encrypted,
         created=_moment(decoded.created),
         issued=_moment(decoded.issued),
         expires=expiry_of(

@@ -129,6 +129,7 @@ def test_inspect_json_prints_one_object(
         "session_id": SESSION_ID,
         "key": "current key",
         "key_index": 0,
+        "encrypted": False,
         "created": "2027-01-15T08:00:00Z",
         "issued": "2027-01-15T08:00:00Z",
         "age": 60,

@@ -860,7 +860,8 @@ MISSING_SECRET = (
 KNOWN_SETTINGS = ", ".join(
     [
         *("absolute_max_age", "clock_skew", "compress", "cookie_name", "digest"),
-        *("domain", "environ_key", "expire_at_browser_close", "fallback_keys"),
+        *("domain", "encrypt", "environ_key", "expire_at_browser_close"),
+        "fallback_keys",
         *("httponly", "max_age", "max_cookie_size", "max_decompressed_size"),
         *("max_json_depth", "migrate_from", "partitioned", "path"),
         *("pyramid_hashalg", "pyramid_salt", "reissue_time", "salt", "samesite"),
