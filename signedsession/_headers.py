@@ -16,7 +16,8 @@ __all__ = ["CookieHeaders"]
 
 # Values of these characters only (every value the codec makes) are never
 # quoted by dump_cookie: a subset of werkzeug's unquoted set.
-_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-"
+# "!" opens an encrypted value; werkzeug leaves it unquoted, as the rest.
+_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-!"
 _EXPIRES_MARK = "\x00"
 _MAX_TEMPLATES = 64
 # http_date always writes "Sun, 06 Nov 1994 08:49:37 GMT" (years 1-9999).

@@ -1,0 +1,86 @@
+"""Encrypted vs signed sessions on the same data: read, write, tampered, length.
+
+Run: .venv/bin/python scripts/time_encryption.py   (prints ratios; a focused
+check of issue 15's targets, not the full benchmark in benchmarks/).
+"""
+
+from __future__ import annotations
+
+import time
+import timeit
+from typing import Any, Callable
+
+from signedsession import SessionSettings, SessionStore
+from signedsession._codec import Codec
+
+SECRET = "timing-secret-key-that-is-32-bytes-long!"
+SESSIONS: dict[str, dict[str, Any]] = {
+    "small": {"user_id": 42, "csrf": "a" * 43},
+    "medium": {
+        "user_id": 42,
+        "csrf": "b" * 43,
+        "cart": [{"sku": f"SKU-{i:05d}", "qty": i % 3 + 1} for i in range(20)],
+        "flash": ["Saved.", "Welcome back, Alice."],
+    },
+    "large": {"user_id": 42, "notes": [f"note number {i} " * 4 for i in range(40)]},
+}
+
+
+def best(call: Callable[[], object], number: int = 2000, repeat: int = 7) -> float:
+    """Seconds per call, the best of ``repeat`` runs of ``number`` calls."""
+    # CPU time, not wall time: the machine is shared, and waiting is not cost.
+    runs = timeit.repeat(call, number=number, repeat=repeat, timer=time.process_time)
+    return min(runs) / number
+
+
+def measure(settings: SessionSettings, data: dict[str, Any]) -> dict[str, float]:
+    store = SessionStore(settings=settings)
+    store.update(data)
+    store.save()
+    value = store.session_key
+    assert value is not None
+    # Flip one character in the middle: a forged value, the common attack.
+    i = len(value) // 2
+    tampered = value[:i] + ("A" if value[i] != "A" else "B") + value[i + 1 :]
+    codec = Codec.of(settings)
+    assert codec.decode(tampered) is None
+
+    def read() -> object:
+        return SessionStore(value, settings=settings).get("user_id")
+
+    def write() -> object:
+        fresh = SessionStore(value, settings=settings)
+        fresh["n"] = 1
+        fresh.save()
+        return fresh.session_key
+
+    return {
+        "read": best(read),
+        "write": best(write),
+        "tampered": best(lambda: codec.decode(tampered)),
+        "length": float(len(value)),
+    }
+
+
+def main() -> None:
+    print(f"{'session':8} {'what':9} {'signed':>10} {'encrypted':>10} {'ratio':>6}")
+    for name, data in SESSIONS.items():
+        plain = measure(SessionSettings(secret_key=SECRET), data)
+        sealed = measure(SessionSettings(secret_key=SECRET, encrypt=True), data)
+        for what in ("read", "write", "tampered"):
+            print(
+                f"{name:8} {what:9} {plain[what] * 1e6:8.2f}us {sealed[what] * 1e6:8.2f}us"
+                f" {sealed[what] / plain[what]:6.2f}"
+            )
+        print(
+            f"{name:8} {'length':9} {plain['length']:10.0f} {sealed['length']:10.0f}"
+            f" {sealed['length'] - plain['length']:+6.0f}"
+        )
+        print(
+            f"{name:8} {'tamp/read':9} {plain['tampered'] / plain['read']:10.2f}"
+            f" {sealed['tampered'] / sealed['read']:10.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
