@@ -366,6 +366,10 @@ class SessionStore(ExpiryMethods):
         session_id, created = self._session_id, self._created
         if session_id is None or created is None:
             session_id, created = new_session_id(), now
+        elif created > now:
+            # Accepted within clock_skew (another server's clock, or another
+            # library's cookie): issued now, it must not look created later.
+            created = now
         codec = self._codec
         payload = self._payload
         if payload is not None and _IMMUTABLE.issuperset(map(type, data.values())):

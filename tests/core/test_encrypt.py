@@ -448,3 +448,18 @@ def test_key_usage_is_per_settings_object(make_settings: Callable[..., Any]) -> 
     one, two = make_settings(), make_settings()
     assert key_usage(one) is not key_usage(two)
     assert key_usage(one) == {"current": 0}
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["signed", "encrypted"])
+def test_a_session_created_within_the_skew_ahead_is_reissued_valid(
+    clock: Any, encrypt: bool
+) -> None:
+    # Another server's clock a little ahead: created (and issued) in the future.
+    settings = SessionSettings(secret_key=SECRET, encrypt=encrypt)
+    value = dumps(settings, {"a": 1}, created=NOW + 30, issued=NOW + 30)
+    store = SessionStore(value, settings=settings)
+    store["a"] = 2
+    store.save()
+    assert store.session_key is not None
+    decoded = Codec.of(settings).loads(store.session_key)
+    assert (decoded.data, decoded.created, decoded.issued) == ({"a": 2}, NOW, NOW)
