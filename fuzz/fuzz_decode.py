@@ -1,6 +1,6 @@
 """Atheris fuzz target for signedsession's decode path.
 
-Each input is one of three things, chosen by its first byte:
+Each input is one of six things, chosen by its first byte (modulo 6):
 
 0. a raw ``Cookie`` header (latin-1 text, as PEP 3333 delivers it): the
    session must come out empty, and the header parser must agree with
@@ -8,7 +8,15 @@ Each input is one of three things, chosen by its first byte:
 1. a payload signed with the real key, as if the key had leaked: loading
    must give a dict or reject the cookie, and a loaded session must save
    again (or raise ``SessionTooLarge``);
-2. the same, deflated first, to reach the decompression limits.
+2. the same, deflated first, to reach the decompression limits;
+3. data sealed into the encrypted format (``encrypt=True``) with the real
+   key, behind a well-formed head (times, session id, flag 0);
+4. the same, deflated first (flag 1);
+5. a whole plaintext sealed with the real key: the head itself (times,
+   session id length, flag) is fuzzed too.
+
+Modes 0 to 2 run the encrypted settings as well: an unauthenticated value
+must never open, a forged signed value never either.
 
 Anything else escaping -- any other exception, or a hang -- is a finding.
 Run it as ``fuzz/README.rst`` describes; it is not part of the test suite.
@@ -17,6 +25,7 @@ Run it as ``fuzz/README.rst`` describes; it is not part of the test suite.
 from __future__ import annotations
 
 import logging
+import struct
 import sys
 import zlib
 from base64 import urlsafe_b64encode
@@ -33,6 +42,7 @@ with atheris.instrument_imports():
         SessionTooLarge,
         TaggedJSONSerializer,
     )
+    from signedsession._aead import Envelope
     from signedsession._codec import Codec
     from signedsession._headers import parse_cookie
     from signedsession.exceptions import InvalidCookie
@@ -43,6 +53,14 @@ SETTINGS = (
     SessionSettings(secret_key=SECRET),
     SessionSettings(secret_key=SECRET, serializer=TaggedJSONSerializer()),
 )
+ENCRYPTED = (
+    SessionSettings(secret_key=SECRET, encrypt=True),
+    SessionSettings(
+        secret_key=SECRET, serializer=TaggedJSONSerializer(), encrypt=True
+    ),
+)
+SESSION_ID = b"sessionidsessionid"
+ENVELOPE = Envelope((SECRET.encode(),), "signedsession")
 
 signedsession._clock.time = lambda: float(NOW)  # type: ignore[assignment]
 logging.getLogger("signedsession.security").disabled = True
@@ -62,7 +80,7 @@ def _check_header(header: str) -> None:
     assert parse_cookie(header, "session") == werkzeug_parse_cookie(header).getlist(
         "session"
     )
-    for settings in SETTINGS:
+    for settings in SETTINGS + ENCRYPTED:
         store = SessionStore.from_cookie_header(header, settings=settings)
         data = dict(store.items())
         # Only a genuinely signed value could carry data: a fuzzer cannot
@@ -70,14 +88,32 @@ def _check_header(header: str) -> None:
         assert data == {}, data
 
 
+def _deflate(raw: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return packer.compress(raw) + packer.flush()
+
+
+def _seal(settings: SessionSettings, plaintext: bytes) -> str:
+    # The real envelope (fresh nonce, the settings' key) around any plaintext.
+    return ENVELOPE.seal(plaintext)
+
+
 def _check_signed(raw: bytes, compress: bool) -> None:
-    if compress:
-        packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-        payload = b"~" + _b64(packer.compress(raw) + packer.flush())
+    payload = b"~" + _b64(_deflate(raw)) if compress else _b64(raw)
+    _check_loads([(settings, _sign(settings, payload)) for settings in SETTINGS])
+
+
+def _check_encrypted(rest: bytes, mode: int) -> None:
+    if mode == 5:
+        plaintext = rest
     else:
-        payload = _b64(raw)
-    for settings in SETTINGS:
-        value = _sign(settings, payload)
+        head = struct.pack(">QQB", NOW, NOW, len(SESSION_ID)) + SESSION_ID
+        plaintext = head + (b"\x01" + _deflate(rest) if mode == 4 else b"\x00" + rest)
+    _check_loads([(settings, _seal(settings, plaintext)) for settings in ENCRYPTED])
+
+
+def _check_loads(values: list[tuple[SessionSettings, str]]) -> None:
+    for settings, value in values:
         try:
             decoded = Codec.of(settings).loads(value)
         except InvalidCookie:
@@ -96,11 +132,13 @@ def _check_signed(raw: bytes, compress: bool) -> None:
 def test_one_input(data: bytes) -> None:
     if not data:
         return
-    mode, rest = data[0] % 3, data[1:]
+    mode, rest = data[0] % 6, data[1:]
     if mode == 0:
         _check_header(rest.decode("latin-1"))
-    else:
+    elif mode < 3:
         _check_signed(rest, compress=mode == 2)
+    else:
+        _check_encrypted(rest, mode)
 
 
 def main() -> None:

@@ -31,8 +31,10 @@ import pathlib, sys
 import fuzz_decode
 
 inputs = [p.read_bytes() for p in sorted(pathlib.Path(sys.argv[1]).iterdir())]
-# One input of each mode as well: header, signed, signed and deflated.
+# One input of each mode as well: header, signed, signed and deflated,
+# encrypted, encrypted and deflated, a whole encrypted plaintext.
 inputs += [bytes([0]) + b"session=abc; a=1", bytes([1]) + b"{}", bytes([2]) + b"[1]"]
+inputs += [bytes([3]) + b"{}", bytes([4]) + b"[1]", bytes([5]) + b"\\x00" * 20]
 for data in inputs:
     fuzz_decode.test_one_input(data)
 print(len(inputs))
@@ -51,4 +53,4 @@ def test_the_fuzz_target_replays_its_seeds(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(len(list(seeds.iterdir())) + 3)
+    assert result.stdout.strip() == str(len(list(seeds.iterdir())) + 6)
