@@ -41,6 +41,7 @@ from .settings import Decoded, Serializer, SessionSettings
 
 __all__ = [
     "EXPIRY_KEY",
+    "NO_CRYPTOGRAPHY",
     "Codec",
     "Decoded",
     "inflate",
@@ -51,6 +52,8 @@ __all__ = [
     "parse_expiry",
 ]
 
+#: Why an encrypted value is refused where ``cryptography`` is missing.
+NO_CRYPTOGRAPHY = "encrypted, and cryptography is not installed"
 #: Where a per-session expiry lives in the data, as in Django.
 EXPIRY_KEY = "_session_expiry"
 
@@ -434,7 +437,7 @@ class Codec:
     def _open(self, value: str) -> Decoded | None:
         """:meth:`decode` for an encrypted value: authenticated before all else."""
         if self._envelope is None:
-            raise InvalidCookie("encrypted, and cryptography is not installed")
+            raise InvalidCookie(NO_CRYPTOGRAPHY)
         opened = self._envelope.open(value)
         if opened is None:
             return None

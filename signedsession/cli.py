@@ -13,6 +13,7 @@ import warnings
 from collections.abc import Sequence
 
 from . import __version__, _clock
+from ._codec import NO_CRYPTOGRAPHY
 from ._keys import ENV_SECRET_KEY, KEY_BYTES, generate_key
 from .exceptions import InvalidCookie
 from .inspection import human_duration, inspect_cookie, is_encrypted, iso, to_json
@@ -120,11 +121,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
     except InvalidCookie as exc:
         if is_encrypted(value):
             # A wrong key and a tampered value look the same through AEAD.
-            why = (
-                "no key given opens it (another key, or altered)"
-                if exc.reason == "bad signature"
-                else exc.reason
-            )
+            why = {
+                "bad signature": "no key given opens it (another key, or altered)",
+                NO_CRYPTOGRAPHY: "the cryptography package is not installed"
+                " (pip install 'signedsession[encrypt]')",
+            }.get(exc.reason, exc.reason)
             print(
                 f"signedsession inspect: encrypted cookie cannot be read: {why}",
                 file=sys.stderr,
