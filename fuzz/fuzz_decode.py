@@ -55,9 +55,7 @@ SETTINGS = (
 )
 ENCRYPTED = (
     SessionSettings(secret_key=SECRET, encrypt=True),
-    SessionSettings(
-        secret_key=SECRET, serializer=TaggedJSONSerializer(), encrypt=True
-    ),
+    SessionSettings(secret_key=SECRET, serializer=TaggedJSONSerializer(), encrypt=True),
 )
 SESSION_ID = b"sessionidsessionid"
 ENVELOPE = Envelope((SECRET.encode(),), "signedsession")

@@ -68,9 +68,10 @@ def main() -> None:
         plain = measure(SessionSettings(secret_key=SECRET), data)
         sealed = measure(SessionSettings(secret_key=SECRET, encrypt=True), data)
         for what in ("read", "write", "tampered"):
+            before, after = plain[what] * 1e6, sealed[what] * 1e6
             print(
-                f"{name:8} {what:9} {plain[what] * 1e6:8.2f}us {sealed[what] * 1e6:8.2f}us"
-                f" {sealed[what] / plain[what]:6.2f}"
+                f"{name:8} {what:9} {before:8.2f}us {after:8.2f}us"
+                f" {after / before:6.2f}"
             )
         print(
             f"{name:8} {'length':9} {plain['length']:10.0f} {sealed['length']:10.0f}"

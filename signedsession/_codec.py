@@ -332,7 +332,9 @@ class Codec:
     ) -> str:
         assert self._envelope is not None  # SessionSettings checked for it
         sid = session_id.encode("ascii")
-        return self._envelope.seal(_HEAD.pack(created, issued, len(sid)) + sid + payload)
+        return self._envelope.seal(
+            _HEAD.pack(created, issued, len(sid)) + sid + payload
+        )
 
     def sign(
         self, payload: bytes, *, session_id: str, created: int, issued: int
@@ -450,7 +452,11 @@ class Codec:
         session_id = plaintext[_HEAD.size : end]
         payload = plaintext[end:]
         flag = payload[:1]
-        if len(payload) < 2 or flag not in (_RAW, _DEFLATED) or not session_id.isascii():
+        if (
+            len(payload) < 2
+            or flag not in (_RAW, _DEFLATED)
+            or not session_id.isascii()
+        ):
             raise InvalidCookie("malformed")
         now = _clock.time()
         self._check_times(created, issued, now)
@@ -597,6 +603,6 @@ def key_usage(settings: SessionSettings) -> dict[str, int]:
     locked. A fallback key whose count stays 0 for ``max_age`` seconds, in
     every process, is no longer needed (docs/security.rst).
 
-    .. versionadded:: 0.2
+    .. versionadded:: 0.1
     """
     return Codec.of(settings).usage.snapshot()

@@ -30,7 +30,7 @@ NONCE = bytes(range(12))
 
 # -- known answers (docs/format.rst) ---------------------------------------------
 
-#: HKDF-SHA256(secret=SECRET, salt=none, info="signedsession aead v1" 0x00 "signedsession")
+#: HKDF-SHA256 of SECRET, no salt, info "signedsession aead v1" 0x00 "signedsession".
 KEY = "52fee1d2db08d530799784462582aa802abd3e97800e3ac0045197abf0dc340a"
 #: {"user": "alice", "n": 41}, created = issued = NOW, nonce 00 01 .. 0b.
 SMALL = (
@@ -124,7 +124,10 @@ def test_the_documented_format_opens_with_cryptography_alone(clock: Any) -> None
 def test_a_value_made_by_the_documented_format_opens(clock: Any) -> None:
     key = signedsession._aead.derive_key(SECRET.encode(), "signedsession")
     plain = (
-        struct.pack(">QQB", NOW - 10, NOW, 4) + b"abcd" + b"\x00" + b'{"made":"outside"}'
+        struct.pack(">QQB", NOW - 10, NOW, 4)
+        + b"abcd"
+        + b"\x00"
+        + b'{"made":"outside"}'
     )
     nonce = b"\x07" * 12
     value = "!" + base64.urlsafe_b64encode(
@@ -220,13 +223,22 @@ def test_authentic_but_malformed_plaintext_is_rejected_with_a_reason(
         "id too long": (struct.pack(">QQB", NOW, NOW, 200) + b"\x00{}", "malformed"),
         "not json": (head + b"\x00{", "malformed"),
         "a list": (head + b"\x00[]", "malformed"),
-        "future": (struct.pack(">QQB", NOW, NOW + 61, 2) + b"id\x00{}", "timestamp in the future"),
+        "future": (
+            struct.pack(">QQB", NOW, NOW + 61, 2) + b"id\x00{}",
+            "timestamp in the future",
+        ),
         "expired": (struct.pack(">QQB", 0, 0, 2) + b"id\x00{}", "expired"),
         "bomb": (head + b"\x01" + zlib.compress(b" " * 5000)[2:-4], "too large"),
         "big": (head + b"\x00" + b'{"a":"' + b"x" * 1100 + b'"}', "too large"),
-        "deep": (head + b"\x00" + b'{"a":' + b"[" * 70 + b"]" * 70 + b"}", "too deeply nested"),
+        "deep": (
+            head + b"\x00" + b'{"a":' + b"[" * 70 + b"]" * 70 + b"}",
+            "too deeply nested",
+        ),
         "bad deflate": (head + b"\x01garbage", "malformed"),
-        "non-ascii id": (struct.pack(">QQB", NOW, NOW, 2) + b"\xff\xfe\x00{}", "malformed"),
+        "non-ascii id": (
+            struct.pack(">QQB", NOW, NOW, 2) + b"\xff\xfe\x00{}",
+            "malformed",
+        ),
     }
     for name, (plain, reason) in cases.items():
         with pytest.raises(InvalidCookie) as info:
@@ -463,3 +475,12 @@ def test_a_session_created_within_the_skew_ahead_is_reissued_valid(
     assert store.session_key is not None
     decoded = Codec.of(settings).loads(store.session_key)
     assert (decoded.data, decoded.created, decoded.issued) == ({"a": 2}, NOW, NOW)
+
+
+def test_the_format_page_shows_these_known_answers() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "format.rst").read_text("utf-8")
+    assert KEY in page
+    assert SMALL in page
+    assert f"the value, {len(SMALL)} characters" in page

@@ -110,7 +110,9 @@ def test_inspect_tampered_encrypted_cookie_cannot_be_read(
 ) -> None:
     cookie = sealed({"user": "ann"})
     middle = len(cookie) // 2
-    tampered = cookie[:middle] + ("A" if cookie[middle] != "A" else "B") + cookie[middle + 1 :]
+    tampered = (
+        cookie[:middle] + ("A" if cookie[middle] != "A" else "B") + cookie[middle + 1 :]
+    )
     assert main(["inspect", tampered]) == 1
     assert capsys.readouterr().err == (
         CANNOT + "no key given opens it (another key, or altered)\n"
