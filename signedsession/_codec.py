@@ -209,12 +209,7 @@ class Codec:
     @classmethod
     def of(cls, settings: SessionSettings) -> Codec:
         """The codec of ``settings``, built on first use and kept with them."""
-        try:
-            return settings.__dict__["_codec"]  # type: ignore[no-any-return]
-        except KeyError:
-            codec = cls(settings)
-            object.__setattr__(settings, "_codec", codec)
-            return codec
+        return settings.derived(cls)
 
     @staticmethod
     def _signature(mac: _Mac, body: bytes) -> bytes:

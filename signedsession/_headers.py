@@ -100,13 +100,8 @@ class CookieHeaders:
 
     @classmethod
     def of(cls, settings: SessionSettings) -> CookieHeaders:
-        """The cookie format of ``settings``, built once and kept with them."""
-        try:
-            return settings.__dict__["_cookie_format"]  # type: ignore[no-any-return]
-        except KeyError:
-            fmt = cls(settings)
-            object.__setattr__(settings, "_cookie_format", fmt)
-            return fmt
+        """The cookie headers of ``settings``, built once and kept with them."""
+        return settings.derived(cls)
 
     def values(self, header: str) -> list[str]:
         """Every value of the session cookie in a ``Cookie`` header, in order."""

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
+from typing import (
+    Any,
+    Callable,
+    NamedTuple,
+    Protocol,
+    TypeVar,
+    Union,
+    runtime_checkable,
+)
 
 from .exceptions import InsecureSecretWarning
 
 __all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
 
 Secret = Union[str, bytes]
+_T = TypeVar("_T")
 
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
@@ -59,6 +68,29 @@ def _default_serializer() -> Serializer:
     return JSONSerializer()
 
 
+def check_str(name: str, value: object, *, optional: bool = False) -> None:
+    """Raise unless ``value`` is a non-empty str, naming the option ``name``."""
+    accepted = "a non-empty str or None" if optional else "a non-empty str"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be {accepted}, got ''")
+
+
+def check_int(
+    name: str, value: object, *, minimum: int, optional: bool = False
+) -> None:
+    """Raise unless ``value`` is an int of at least ``minimum`` (or None when
+    ``optional``), naming the option ``name``."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        accepted = "an int or None" if optional else "an int"
+        raise TypeError(f"{name} must be {accepted}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+
+
 def _as_bytes(secret: Secret, name: str) -> bytes:
     if isinstance(secret, str):
         return secret.encode("utf-8")
@@ -104,6 +136,10 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
+    # What derived() built from these settings, by the callable that built it.
+    _derived: dict[Callable[[SessionSettings], Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
@@ -132,7 +168,7 @@ class SessionSettings:
                 raise ValueError("fallback_keys must not contain an empty key")
         object.__setattr__(self, "fallback_keys", fallbacks)
 
-        self._check_str("cookie_name", self.cookie_name)
+        check_str("cookie_name", self.cookie_name)
         if not self.cookie_name.isascii() or any(
             c in ' ;,="\\' or not c.isprintable() for c in self.cookie_name
         ):
@@ -141,7 +177,7 @@ class SessionSettings:
                 f' or any of ;,="\\, got {self.cookie_name!r}'
             )
         for name in ("max_age", "absolute_max_age"):
-            self._check_int(name, getattr(self, name), minimum=0, optional=True)
+            check_int(name, getattr(self, name), minimum=0, optional=True)
         for name in (
             "expire_at_browser_close",
             "save_every_request",
@@ -156,11 +192,11 @@ class SessionSettings:
                 )
         if self.secure is not None and not isinstance(self.secure, bool):
             raise TypeError(f"secure must be True, False or None, got {self.secure!r}")
-        self._check_str("path", self.path)
+        check_str("path", self.path)
         if not self.path.startswith("/"):
             raise ValueError(f"path must be a str starting with '/', got {self.path!r}")
         if self.domain is not None:
-            self._check_str("domain", self.domain, optional=True)
+            check_str("domain", self.domain, optional=True)
             # It is written verbatim into Set-Cookie: no header injection.
             if not self.domain.isascii() or any(
                 c in ' ;,="\\' or not c.isprintable() for c in self.domain
@@ -211,13 +247,11 @@ class SessionSettings:
                 "serializer must have dumps(obj) and loads(bytes) methods,"
                 f" got {type(self.serializer).__name__}"
             )
-        self._check_int("max_cookie_size", self.max_cookie_size, minimum=64)
-        self._check_int("clock_skew", self.clock_skew, minimum=0)
-        self._check_int(
-            "max_decompressed_size", self.max_decompressed_size, minimum=1024
-        )
-        self._check_int("max_json_depth", self.max_json_depth, minimum=1)
-        self._check_str("environ_key", self.environ_key)
+        check_int("max_cookie_size", self.max_cookie_size, minimum=64)
+        check_int("clock_skew", self.clock_skew, minimum=0)
+        check_int("max_decompressed_size", self.max_decompressed_size, minimum=1024)
+        check_int("max_json_depth", self.max_json_depth, minimum=1)
+        check_str("environ_key", self.environ_key)
         if not isinstance(self.migrate_from, (tuple, list)):
             raise TypeError(
                 "migrate_from must be a tuple of callables,"
@@ -231,25 +265,18 @@ class SessionSettings:
             )
         object.__setattr__(self, "migrate_from", migrate_from)
 
-    @staticmethod
-    def _check_str(name: str, value: object, *, optional: bool = False) -> None:
-        accepted = "a non-empty str or None" if optional else "a non-empty str"
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
-        if not value:
-            raise ValueError(f"{name} must be {accepted}, got ''")
+    def derived(self, build: Callable[[SessionSettings], _T]) -> _T:
+        """``build(self)``, built once per settings object and kept with it.
 
-    @staticmethod
-    def _check_int(
-        name: str, value: object, *, minimum: int, optional: bool = False
-    ) -> None:
-        if value is None and optional:
-            return
-        if isinstance(value, bool) or not isinstance(value, int):
-            accepted = "an int or None" if optional else "an int"
-            raise TypeError(f"{name} must be {accepted}, got {value!r}")
-        if value < minimum:
-            raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        The codec, the cookie headers and the readers are expensive to make
+        and the same for every request: each is made on first use and shared
+        by every request and thread.
+        """
+        try:
+            return self._derived[build]  # type: ignore[no-any-return]
+        except KeyError:
+            made = self._derived[build] = build(self)
+            return made
 
     @property
     def requires_secure(self) -> bool:

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _clock
-from ._codec import Codec, Decoded, new_session_id
+from ._codec import EXPIRY_KEY, Codec, new_session_id
 from ._expiry import ExpiryMethods
 from ._headers import CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
-from .settings import SessionSettings
+from .settings import Decoded, SessionSettings
 
-__all__ = ["SessionStore"]
+__all__ = ["ResponseCookie", "SessionStore"]
 
 _MISSING: Any = object()
+_new_object = object.__new__
 # Values that no code can change in place: a session holding only these, and
 # never marked modified, is what its verified payload says.
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+class ResponseCookie(NamedTuple):
+    """What a response does with the session cookie: set or delete it."""
+
+    #: The cookie value to set; None to delete the cookie.
+    value: str | None
+    #: Seconds the browser keeps it; None for a browser-session cookie.
+    max_age: int | None = None
+
+
+_DELETE = ResponseCookie(None)
 
 
 class SessionStore(ExpiryMethods):
@@ -100,6 +113,20 @@ class SessionStore(ExpiryMethods):
         """Warn on any later change: the response headers are decided."""
         self._sealed = sealed
 
+    @property
+    def sealed(self) -> bool:
+        """Whether the response headers are decided (a change then warns)."""
+        return self._sealed
+
+    @staticmethod
+    def prepare(settings: SessionSettings) -> None:
+        """Build what loading and saving need for ``settings`` now, not on a
+        request: the codec (a bad ``migrate_from`` reader fails here) and
+        the cookie headers.
+        """
+        Codec.of(settings)
+        CookieHeaders.of(settings)
+
     @classmethod
     def from_cookie_header(
         cls, header: str | None, *, settings: SessionSettings
@@ -112,7 +139,7 @@ class SessionStore(ExpiryMethods):
         if cls.__init__ is SessionStore.__init__:
             # What __init__ would do for no key, without the call: this runs
             # for every request, touched or not.
-            store = object.__new__(cls)
+            store = _new_object(cls)
             store.settings = settings
         else:
             store = cls(None, settings=settings)
@@ -298,6 +325,48 @@ class SessionStore(ExpiryMethods):
             self._parse_header()
         return not self.__session_key and not self._session_cache
 
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the cookie has been read (or the data replaced)."""
+        return self._session_cache is not None
+
+    def has_data(self) -> bool:
+        """Whether the session holds any data.
+
+        Loads the cookie if needed without marking the session accessed: a
+        front door asks this to answer the request, not the application.
+        """
+        return bool(self._data())
+
+    def has_expiry(self) -> bool:
+        """Whether :meth:`set_expiry` gave this session its own expiry.
+
+        Like :meth:`has_data`, reading it does not mark the session accessed.
+        """
+        return EXPIRY_KEY in self._data()
+
+    def response_cookie(self, *, server_error: bool = False) -> ResponseCookie | None:
+        """What the response must do with the cookie; None: leave it alone.
+
+        Django's ``process_response`` rules: delete the cookie when the
+        request had one and the data is now empty; otherwise save and set it
+        when modified, on every request (``save_every_request``) or to
+        re-sign a cookie verified by a fallback key or read in another
+        library's format, but not after a server error (``server_error``)
+        unless ``save_on_server_error``.
+
+        :raises SessionTooLarge: the session no longer fits in a cookie.
+        """
+        if not self._data():
+            return _DELETE if self.had_cookie else None
+        settings = self.settings
+        if (self._modified or settings.save_every_request or self.needs_resign) and (
+            not server_error or settings.save_on_server_error
+        ):
+            self.save()
+            return ResponseCookie(self.__session_key, self._saved_max_age)
+        return None
+
     # -- test cookie ----------------------------------------------------
 
     def set_test_cookie(self) -> None:
@@ -430,6 +499,18 @@ class SessionStore(ExpiryMethods):
         None for a new session, and until the cookie is loaded (first access).
         """
         return self._session_id
+
+    def begin(self) -> int:
+        """When this session began (Unix seconds), loading the cookie.
+
+        A new session gets its id and creation time now, the ones it will
+        be saved with.
+        """
+        self._data()
+        if self._created is None or self._session_id is None:
+            self._session_id = new_session_id()
+            self._created = int(_clock.time())
+        return self._created
 
     @property
     def created_at(self) -> int | None:
