@@ -15,6 +15,7 @@ from typing import (
 )
 
 from .exceptions import InsecureSecretWarning
+from .serializers import JSONSerializer
 
 __all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
 
@@ -63,8 +64,6 @@ class ForeignFormat(Protocol):
 
 
 def _default_serializer() -> Serializer:
-    from .serializers import JSONSerializer
-
     return JSONSerializer()
 
 
