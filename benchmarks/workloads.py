@@ -9,6 +9,7 @@ The cookie each workload sends is minted by the contender itself (a
 
 from __future__ import annotations
 
+import json
 import random
 import string
 from dataclasses import dataclass
@@ -19,7 +20,9 @@ __all__ = [
     "BASE_DATA",
     "PAYLOAD_SIZES",
     "SECRET",
+    "SESSIONS",
     "WORKLOADS",
+    "Session",
     "Workload",
     "action",
     "payload",
@@ -46,6 +49,32 @@ OK = b"ok"
 
 
 @dataclass(frozen=True)
+class Session:
+    """The data a workload's cookie holds.
+
+    :param name: short id.
+    :param title: the name on the page.
+    :param data: the session's keys and values.
+    """
+
+    name: str
+    title: str
+    data: dict[str, Any]
+
+    def describe(self) -> dict[str, Any]:
+        """The session as the results record it: name, title, size, keys."""
+        return {
+            "name": self.name,
+            "title": self.title,
+            "json_bytes": len(json.dumps(self.data, separators=(",", ":"))),
+            "keys": list(self.data),
+        }
+
+
+SESSIONS: tuple[Session, ...] = (Session("small", "small", BASE_DATA),)
+
+
+@dataclass(frozen=True)
 class Workload:
     """One kind of request.
 
@@ -57,6 +86,7 @@ class Workload:
     :param expect_body: the body a session contender must answer (None: any).
     :param expect_cookie: whether it must answer with a ``Set-Cookie``
         (None: either).
+    :param group: the workloads shown together in one table.
     """
 
     name: str
@@ -65,6 +95,11 @@ class Workload:
     cookie: str
     expect_body: bytes | None = OK
     expect_cookie: bool | None = True
+    group: str = "small session"
+
+    def describe(self) -> dict[str, str]:
+        """The workload as the results record it."""
+        return {"name": self.name, "title": self.title, "group": self.group}
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -74,7 +109,9 @@ WORKLOADS: tuple[Workload, ...] = (
     Workload("new", "new", "/write", "none"),
     Workload("tampered", "tampered", "/read", "tampered", b"None", None),
     *(
-        Workload(f"write_{n}", f"{_label} write", f"/write/{n}", "base")
+        Workload(
+            f"write_{n}", f"{_label} write", f"/write/{n}", "base", group="payload"
+        )
         for n, _label in zip(PAYLOAD_SIZES, ("100 B", "1 KB", "3 KB"))
     ),
 )
