@@ -11,6 +11,7 @@ import pstats
 import site
 import sys
 import tracemalloc
+from collections.abc import Mapping
 from time import perf_counter_ns
 from typing import Callable
 
@@ -70,6 +71,7 @@ def profile_excerpt(request: Request, count: int, *, lines: int = 14) -> str:
 
 
 def stages(
+    workloads: Mapping[str, str],
     cookie_headers: dict[str, str],
     requests: dict[str, tuple[Request, Request]],
     *,
@@ -84,8 +86,10 @@ def stages(
     ``count``), so they share the machine's load; what a request costs
     beyond its pieces is the middleware's headers and bookkeeping.
 
-    :param cookie_headers: workload -> the ``Cookie`` header it sends;
-        ``"read"``, ``"write"`` and ``"tampered"`` are split into pieces.
+    :param workloads: the workloads split into pieces: a read, a write and
+        a tampered cookie, under the keys ``"read"``, ``"write"`` and
+        ``"tampered"``.
+    :param cookie_headers: workload -> the ``Cookie`` header it sends.
     :param requests: workload -> (SessionMiddleware request, bare request).
     """
     from signedsession import SessionSettings, SessionStore
@@ -99,12 +103,13 @@ def stages(
         assert value is not None, "a stage needs a session cookie"
         return value
 
-    read_header = cookie_headers["read"]
+    read, write, reject_ = workloads["read"], workloads["write"], workloads["tampered"]
+    read_header = cookie_headers[read]
     value = value_of(read_header)
-    tampered = value_of(cookie_headers["tampered"])
-    written = dict(SessionStore(value_of(cookie_headers["write"]), settings=settings))
+    tampered = value_of(cookie_headers[reject_])
+    written = dict(SessionStore(value_of(cookie_headers[write]), settings=settings))
     written["visits"] = 2
-    store = SessionStore(value_of(cookie_headers["write"]), settings=settings)
+    store = SessionStore(value_of(cookie_headers[write]), settings=settings)
     store.get("visits")  # loaded once: the pieces below time the write alone
     mac_key = SECRET.encode()
     mac_body = value.encode("ascii")
@@ -117,12 +122,14 @@ def stages(
         store["visits"] = 2
         return store.response_cookie()
 
+    key = next(iter(SessionStore(value, settings=settings)))  # a key it holds
+
     def reject() -> object:
-        return SessionStore(tampered, settings=settings).get("user_id")
+        return SessionStore(tampered, settings=settings).get(key)
 
     pieces: list[tuple[str, str, Callable[[], object]]] = [
         (
-            "read",
+            read,
             "open the store, parse the Cookie header"
             " (SessionStore.from_cookie_header, session_key)",
             lambda: (
@@ -132,34 +139,34 @@ def stages(
             ),
         ),
         (
-            "read",
+            read,
             "verify, check the timestamps, decode (SessionStore(value).get)",
-            lambda: SessionStore(value, settings=settings).get("user_id"),
+            lambda: SessionStore(value, settings=settings).get(key),
         ),
         (
-            "read",
+            read,
             "for scale: one HMAC-SHA256 of the cookie value (stdlib hmac)",
             lambda: hmac.digest(mac_key, mac_body, "sha256"),
         ),
         (
-            "write",
+            write,
             "serialize and sign (SessionStore.encode)",
             lambda: store.encode(written),
         ),
-        ("write", "set a key and save: encode, size check (save)", save),
+        (write, "set a key and save: encode, size check (save)", save),
         (
-            "write",
+            write,
             "set a key and decide the cookie: save, Max-Age (response_cookie)",
             response_cookie,
         ),
-        ("tampered", "reject: SessionStore(tampered value).get, logger off", reject),
+        (reject_, "reject: SessionStore(tampered value).get, logger off", reject),
     ]
     log = "the security log line: the same with the logger on, minus off"
     security = logging.getLogger("signedsession.security")
     samples: dict[str, dict[str, list[float]]] = {}
     for workload, name, _ in pieces:
         samples.setdefault(workload, {})[name] = []
-    samples["tampered"][log] = []
+    samples[reject_][log] = []
     for workload in requests:
         samples.setdefault(workload, {})[WHOLE] = []
 
@@ -177,8 +184,8 @@ def stages(
                 samples[workload][name].append(batch(call))
         finally:
             security.setLevel(level)
-        off = samples["tampered"][pieces[-1][1]][-1]
-        samples["tampered"][log].append(batch(reject) - off)
+        off = samples[reject_][pieces[-1][1]][-1]
+        samples[reject_][log].append(batch(reject) - off)
         for workload, (ours, bare) in requests.items():
             diff = (ours.run(count) - bare.run(count)) / count / 1000
             samples[workload][WHOLE].append(diff)

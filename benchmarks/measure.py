@@ -19,7 +19,15 @@ from pathlib import Path
 from .contenders import Contender, build_all
 from .extras import peak_kib, profile_excerpt, stages
 from .results import Results
-from .runner import Cell, CheckFailed, CookieTooLarge, check, print_progress, time_cells
+from .runner import (
+    BROWSER_COOKIE_LIMIT,
+    Cell,
+    CheckFailed,
+    CookieTooLarge,
+    check,
+    print_progress,
+    time_cells,
+)
 from .workloads import OTHER_COOKIES, SESSIONS, WORKLOADS, register_size, tamper
 
 __all__ = ["FULL", "SMOKE", "Options", "cookie_value", "measure"]
@@ -66,15 +74,18 @@ SMOKE = Options(
 )
 
 #: Workloads whose peak memory is measured.
-MEMORY_WORKLOADS = ("read", "write", "new", "write_3072")
-#: Workloads split into pieces by the stages, and the contender profiled.
-STAGE_WORKLOADS = ("read", "write", "tampered")
+MEMORY_WORKLOADS = ("read", "write", "new", "read_login", "write_login", "write_3k")
+#: The workloads split into pieces by the stages, by what they do.
+STAGE_WORKLOADS = {"read": "read_login", "write": "write_login", "tampered": "tampered"}
+#: The workloads profiled, and the contenders (title, lines kept).
+PROFILED_WORKLOADS = ("read_login", "write_login")
 PROFILED = (
     ("signedsession", "SessionMiddleware", 14),
     # The adapter whose target is not met: where Pyramid's plumbing and the
     # re-issue of every read go.
     ("pyramid-signedsession", "Pyramid adapter", 24),
 )
+TITLES = {w.name: w.title for w in WORKLOADS}
 #: Libraries whose versions the page states.
 DISTRIBUTIONS = ("werkzeug", "itsdangerous", "flask", "pyramid", "django", "starlette")
 
@@ -93,18 +104,25 @@ def cookie_value(contender: Contender, path: str) -> str:
 def cookie_header(contender: Contender, kind: str, cache: dict[str, str]) -> str:
     """The ``Cookie`` header of a workload's cookie ``kind`` for ``contender``.
 
-    Values are minted once per contender by its own ``/seed`` requests.
+    Values are minted once per contender by its own ``/seed/<session>``
+    requests; ``"tampered:<session>"`` is that value with one character
+    changed.
     """
     if kind == "none":
         return OTHER_COOKIES
     if kind not in cache:
-        if kind in ("base", "tampered"):
-            if "base" not in cache:
-                cache["base"] = cookie_value(contender, "/seed")
-            value = cache["base"] if kind == "base" else tamper(cache["base"])
-        else:
-            value = cookie_value(contender, f"/seed/{int(kind.split(':')[1])}")
-        cache[kind] = value
+        tampered, _, session = kind.rpartition(":")
+        if session not in cache:
+            value = cookie_value(contender, f"/seed/{session}")
+            size = len(contender.cookie_name) + len(value)
+            if size > BROWSER_COOKIE_LIMIT:  # a browser never sends it back
+                raise CookieTooLarge(
+                    f"{contender.title}: its {session} cookie is {size} bytes"
+                    f" (name and value), over the {BROWSER_COOKIE_LIMIT} that"
+                    " browsers keep"
+                )
+            cache[session] = value
+        cache[kind] = tamper(cache[session]) if tampered else cache[session]
     return f"{OTHER_COOKIES}; {contender.cookie_name}={cache[kind]}"
 
 
@@ -221,12 +239,14 @@ def sweep(contenders: list[Contender], options: Options, results: Results) -> No
             source = contender if contender.role != "bare" else ours
             prefix = f"{OTHER_COOKIES}; {source.cookie_name}="
             try:
-                base = prefix + cookie_value(source, "/seed")
+                base = prefix + cookie_value(source, "/seed/small")
                 blob = prefix + cookie_value(source, f"/seed/{size}")
                 write = Cell(
                     contender, f"w{size}", contender.request(f"/write/{size}", base)
                 )
-                read = Cell(contender, f"r{size}", contender.request("/read", blob))
+                read = Cell(
+                    contender, f"r{size}", contender.request("/read/small", blob)
+                )
                 response = write.request.once()
                 read.request.once()
             except Exception:  # SessionTooLarge: it does not fit
@@ -333,21 +353,24 @@ def measure(options: Options, command: str) -> Results:
                 )
     if options.profile:
         for key, title, lines in PROFILED:
-            for workload in ("read", "write"):
+            for workload in PROFILED_WORKLOADS:
                 if (key, workload) in cells:
                     excerpt = profile_excerpt(
                         cells[key, workload].request, options.profile_count, lines=lines
                     )
-                    results.profiles.append([f"Profile: {title}, {workload}", excerpt])
-    if all(("signedsession", w) in cells for w in STAGE_WORKLOADS):
+                    heading = f"Profile: {title}, {TITLES[workload]}"
+                    results.profiles.append([heading, excerpt])
+    names = STAGE_WORKLOADS.values()
+    if all(("signedsession", w) in cells and ("wsgi", w) in cells for w in names):
         results.stages = stages(
+            STAGE_WORKLOADS,
             {
                 w: cells["signedsession", w].request.environ["HTTP_COOKIE"]  # type: ignore[attr-defined]
-                for w in STAGE_WORKLOADS
+                for w in names
             },
             {
                 w: (cells["signedsession", w].request, cells["wsgi", w].request)
-                for w in STAGE_WORKLOADS
+                for w in names
             },
             rounds=options.stage_rounds,
             count=options.stage_count,
