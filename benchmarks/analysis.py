@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
+from . import targets as target_table
 from .results import Results
 from .stats import TIMES, Bootstrap, Estimate, median
 from .targets import (
@@ -20,7 +21,6 @@ from .targets import (
     EVERY_WORKLOAD,
     OVERHEAD_US,
     RATIO,
-    TARGETS,
     Target,
 )
 
@@ -237,7 +237,7 @@ class Analysis:
             return None
         if ours.value < target.bound * theirs.value:
             return ""
-        clear = "" if ours.low > theirs.high else " (CIs overlap)"
+        clear = "" if ours.low > target.bound * theirs.high else " (CIs overlap)"
         return f"{ours.value:.2f} vs {theirs.value:.2f} µs{clear}"
 
     def _bytes_behind(self, target: Target, peer: str, workload: str) -> str | None:
@@ -285,8 +285,14 @@ def sweep_series(results: Results) -> dict[Hashable, list[float]]:
     }
 
 
-def analyse(results: Results, targets: Sequence[Target] = TARGETS) -> Analysis:
-    """Estimates of ``results`` and a verdict for each of ``targets``."""
+def analyse(results: Results, targets: Sequence[Target] | None = None) -> Analysis:
+    """Estimates of ``results`` and a verdict for each of ``targets``.
+
+    :param targets: the targets to judge; by default the table
+        :data:`benchmarks.targets.TARGETS`, read when called.
+    """
+    if targets is None:
+        targets = target_table.TARGETS
     resamples, seed = results.run["resamples"], results.run["seed"]
     analysis = Analysis(
         results,
