@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .analysis import analyse
-from .measure import FULL, SMOKE, measure
+from .measure import FULL, SMOKE, Options, measure
 from .render import render, rewrite
 from .results import load, save
 
@@ -50,25 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _options(args: argparse.Namespace) -> Options:
+    sizes = {"rounds": args.rounds, "batch": args.batch}
+    return dataclasses.replace(
+        SMOKE if args.smoke else FULL,
+        **{name: value for name, value in sizes.items() if value is not None},
+        seed=args.seed,
+        only=frozenset(args.only.split(",")) if args.only else frozenset(),
+        sweep=not args.no_sweep,
+        memory=not args.no_memory,
+        profile=not args.no_profile,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 unless one of our contenders answered wrongly."""
     args = _parser().parse_args(argv)
     if args.load is not None:
         results = load(args.load)
     else:
-        sizes = {"rounds": args.rounds, "batch": args.batch}
-        options = dataclasses.replace(
-            SMOKE if args.smoke else FULL,
-            **{name: value for name, value in sizes.items() if value is not None},
-            seed=args.seed,
-            only=frozenset(args.only.split(",")) if args.only else frozenset(),
-            sweep=not args.no_sweep,
-            memory=not args.no_memory,
-            profile=not args.no_profile,
-        )
         arguments = argv if argv is not None else sys.argv[1:]
         command = shlex.join(["python", "-m", "benchmarks", *arguments])
-        results = measure(options, command)
+        results = measure(_options(args), command)
     if args.save is not None:
         save(results, args.save)
     analysis = analyse(results)
