@@ -215,7 +215,7 @@ class SessionStore(ExpiryMethods):
             return {}
         reason = "bad signature"  # what decode() answers with None
         try:
-            decoded = Codec.of(self.settings).decode(value)
+            decoded = Codec.of(self.settings).try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
         if decoded is None:
