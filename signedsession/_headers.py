@@ -74,7 +74,7 @@ def parse_cookie(header: str, name: str) -> list[str]:
 
 
 def _is_plain(value: str) -> bool:
-    # Twice as fast as a regex over a 3 KB value: delete the allowed bytes.
+    # Deleting the allowed bytes beats a regex (docs/performance.rst).
     return value.isascii() and not value.encode("ascii").translate(None, _PLAIN_VALUE)
 
 

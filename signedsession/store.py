@@ -75,7 +75,8 @@ class SessionStore(ExpiryMethods):
     _candidates: tuple[str, ...] = ()
     # The Max-Age the last save() checked the size with: the header's.
     _saved_max_age: int | None = None
-    __session_key: str | None = None
+    # The incoming or saved cookie value (see _session_key).
+    _cookie_value: str | None = None
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
@@ -159,22 +160,25 @@ class SessionStore(ExpiryMethods):
         self.had_cookie = True
         if len(values) == 1:  # the usual case: nothing to filter or keep
             if len(values[0]) >= 8:  # _validate_session_key, for a parsed str
-                self.__session_key = values[0]
+                self._cookie_value = values[0]
             return
         valid = [v for v in values if self._validate_session_key(v)]
         if len(valid) > 1:
             self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
-        self.__session_key = valid[0] if valid else None  # validated above
+        self._cookie_value = valid[0] if valid else None  # validated above
 
     # -- the key: Django validates on assignment ---------------------------
+    # The cookie value is kept in _cookie_value. session_key is Django's
+    # public name for it; _session_key is Django's validating setter, kept
+    # because code and tests written for Django assign it.
 
     @property
     def _session_key(self) -> str | None:
-        return self.__session_key
+        return self._cookie_value
 
     @_session_key.setter
     def _session_key(self, value: str | None) -> None:
-        self.__session_key = value if self._validate_session_key(value) else None
+        self._cookie_value = value if self._validate_session_key(value) else None
 
     @staticmethod
     def _validate_session_key(key: str | None) -> bool:
@@ -186,7 +190,7 @@ class SessionStore(ExpiryMethods):
         """The signed cookie value; None until saved, or when invalid."""
         if self._header is not None:
             self._parse_header()
-        return self.__session_key
+        return self._cookie_value
 
     # -- loading ------------------------------------------------------------
 
@@ -196,7 +200,7 @@ class SessionStore(ExpiryMethods):
             if self._header is not None:
                 self._parse_header()
             cache = self._session_cache = (
-                {} if self.__session_key is None else self.load()
+                {} if self._cookie_value is None else self.load()
             )
         return cache
 
@@ -210,12 +214,12 @@ class SessionStore(ExpiryMethods):
         """Verify and decode the cookie value; ``{}`` when it is invalid."""
         if self._header is not None:
             self._parse_header()
-        value = self.__session_key
+        value = self._cookie_value
         if value is None:
             return {}
         reason = "bad signature"  # what decode() answers with None
         try:
-            decoded = Codec.of(self.settings).decode(value)
+            decoded = Codec.of(self.settings).try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
         if decoded is None:
@@ -224,7 +228,7 @@ class SessionStore(ExpiryMethods):
             if decoded is None:
                 self.rejected = reason
                 log_rejection(reason)
-                self.__session_key = None
+                self._cookie_value = None
                 return {}
         (
             data,
@@ -323,7 +327,7 @@ class SessionStore(ExpiryMethods):
         """True when there is no session key and no data, as in Django."""
         if self._header is not None:
             self._parse_header()
-        return not self.__session_key and not self._session_cache
+        return not self._cookie_value and not self._session_cache
 
     @property
     def is_loaded(self) -> bool:
@@ -364,7 +368,7 @@ class SessionStore(ExpiryMethods):
             not server_error or settings.save_on_server_error
         ):
             self.save()
-            return ResponseCookie(self.__session_key, self._saved_max_age)
+            return ResponseCookie(self._cookie_value, self._saved_max_age)
         return None
 
     # -- test cookie ----------------------------------------------------
@@ -454,7 +458,7 @@ class SessionStore(ExpiryMethods):
             raise SessionTooLarge(
                 size, settings.max_cookie_size, codec.largest_keys(data)
             )
-        self.__session_key = value  # the codec's: a valid key, not validated
+        self._cookie_value = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
         self._saved_max_age = max_age
