@@ -418,7 +418,9 @@ def test_untouched_session_is_not_decoded_unless_a_refresh_needs_it(
     decoded: list[str] = []
     real = Codec.try_loads  # under Codec.loads too
     monkeypatch.setattr(
-        Codec, "try_loads", lambda self, value: decoded.append(value) or real(self, value)
+        Codec,
+        "try_loads",
+        lambda self, value: decoded.append(value) or real(self, value),
     )
 
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
