@@ -273,7 +273,7 @@ class Row:
     #: The logged reason on a door of this kind ("flask" or "pyramid"), where
     #: it is not ``reason``. Only a value without exactly four dots can differ:
     #: it is not in our format, so a door with ``migrate_from`` readers
-    #: (Codec.decode) hands it to them alone, after the size and ASCII checks,
+    #: (Codec.try_loads) hands it to them alone, after the size and ASCII checks,
     #: and their reason stands. Never for "too large", checked before them.
     door_reasons: dict[str, str] = field(default_factory=dict)
 
@@ -374,7 +374,7 @@ def valid_data(ctx: Context) -> dict[str, Any]:
 # -- reasons on the adapter doors ----------------------------------------------
 #
 # The Flask and Pyramid doors configure one ``migrate_from`` reader each.
-# Codec.decode checks the size ("too large") and ASCII ("bad signature")
+# Codec.try_loads checks the size ("too large") and ASCII ("bad signature")
 # first, for every door; then a value with exactly four dots is ours, read as
 # on the middleware doors, and any other value goes to the reader alone,
 # which answers "bad signature" unless its key signed the value (Pyramid's

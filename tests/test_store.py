@@ -52,17 +52,17 @@ def reset_flags(store: SessionStore) -> None:
 
 
 class LoadSpy:
-    """Counts verifications: calls of :meth:`Codec.decode` (``loads`` too)."""
+    """Counts verifications: calls of :meth:`Codec.try_loads` (``loads`` too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        original = Codec.decode
+        original = Codec.try_loads
 
         def decode(codec: Codec, value: str) -> Any:
             self.calls += 1
             return original(codec, value)
 
-        monkeypatch.setattr(Codec, "decode", decode)
+        monkeypatch.setattr(Codec, "try_loads", decode)
 
 
 @pytest.fixture
@@ -1046,7 +1046,7 @@ class TestSessionStore(SessionContract):
         def broken(codec: Codec, value: str) -> Any:
             raise InvalidCookie("malformed")
 
-        monkeypatch.setattr(Codec, "decode", broken)
+        monkeypatch.setattr(Codec, "try_loads", broken)
         assert dict(make_store("abcdefghijkl").items()) == {}
 
 
