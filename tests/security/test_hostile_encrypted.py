@@ -35,7 +35,12 @@ from werkzeug.sansio.http import parse_cookie
 
 import signedsession._aead
 import signedsession._clock
-from signedsession import SessionMiddleware, SessionSettings, TaggedJSONSerializer
+from signedsession import (
+    SessionMiddleware,
+    SessionSettings,
+    SessionStore,
+    TaggedJSONSerializer,
+)
 from signedsession._codec import Codec
 
 SECRET = "test-secret-key-that-is-32-bytes-long!"
@@ -702,3 +707,119 @@ def test_the_table_has_every_row_the_issue_asks_for() -> None:
         "signed-current-key",
         "signed-other-key",
     } <= ids
+
+
+# -- order and cost: authentication first, a forgery no dearer than a read ------
+
+
+@pytest.fixture
+def decode_events(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record, in order, tag checks, decompression and parsing."""
+    import signedsession._codec as codec_module
+    from signedsession import JSONSerializer
+
+    events: list[Any] = []
+    real_open = signedsession._aead.Envelope.open
+    real_decompressobj = codec_module.zlib.decompressobj
+    serializer = JSONSerializer()
+    real_loads = serializer.loads
+
+    def envelope_open(self: Any, value: str) -> Any:
+        opened = real_open(self, value)
+        events.append("authentic" if opened is not None else "refused")
+        return opened
+
+    class Inflater:
+        def __init__(self, *args: Any) -> None:
+            self._inflater = real_decompressobj(*args)
+
+        def decompress(self, data: bytes, max_length: int = 0) -> bytes:
+            events.append("decompress")
+            return self._inflater.decompress(data, max_length)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._inflater, name)
+
+    def loads(data: bytes) -> Any:
+        events.append("parse")
+        return real_loads(data)
+
+    monkeypatch.setattr(signedsession._aead.Envelope, "open", envelope_open)
+    monkeypatch.setattr(codec_module.zlib, "decompressobj", Inflater)
+    monkeypatch.setattr(serializer, "loads", loads)
+    events.append(serializer)
+    return events
+
+
+def test_tag_is_checked_before_anything_is_decompressed_or_parsed(
+    decode_events: list[Any], frozen: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger=SECURITY)
+    serializer = decode_events.pop()
+    settings = SessionSettings(secret_key=SECRET, serializer=serializer, encrypt=True)
+    ctx = Context(middleware_door("spy", settings))
+    bomb = ctx.seal(
+        ctx.plain(zlib.compress(b'{"a":"' + b"x" * 10**6 + b'"}')[2:-4], flag=1)
+    )
+    valid = ctx.valid({"a": "y" * 200})
+    assert Codec.of(settings).loads(valid).payload[:1] == b"\x01"  # deflated
+    decode_events.clear()
+
+    for tampered in (
+        bomb[:-1] + _swap(bomb[-1]),
+        valid[:5] + _swap(valid[5]) + valid[6:],
+    ):
+        decode_events.clear()
+        caplog.clear()
+        store = SessionStore(tampered, settings=settings)
+        assert dict(store.items()) == {}
+        assert [r.getMessage() for r in security_records(caplog)] == [
+            "session cookie rejected: bad signature"
+        ]
+        assert decode_events == ["refused"]
+
+    decode_events.clear()
+    assert dict(SessionStore(valid, settings=settings).items()) == {"a": "y" * 200}
+    assert decode_events == ["authentic", "decompress", "parse"]
+
+
+def _cpu_per_call(call: Callable[[], object], number: int = 300) -> float:
+    best = float("inf")
+    for _ in range(7):
+        gc.disable()
+        try:
+            started = time.process_time()
+            for _ in range(number):
+                call()
+            best = min(best, time.process_time() - started)
+        finally:
+            gc.enable()
+    return best / number
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"user": "alice"}, {"cart": [{"sku": f"S-{i}", "qty": 1} for i in range(40)]}],
+    ids=["small", "deflated"],
+)
+def test_a_forged_value_costs_less_than_a_valid_read(
+    frozen: None, data: dict[str, Any]
+) -> None:
+    settings = SessionSettings(
+        secret_key=SECRET, fallback_keys=(OLD_SECRET,), encrypt=True
+    )
+    ctx = Context(middleware_door("cost", settings))
+    valid = ctx.valid(data)
+    middle = len(valid) // 2
+    forged = valid[:middle] + _swap(valid[middle]) + valid[middle + 1 :]
+    logging.getLogger(SECURITY).disabled = True
+    try:
+        read = _cpu_per_call(lambda: SessionStore(valid, settings=settings).get("x"))
+        refused = _cpu_per_call(
+            lambda: SessionStore(forged, settings=settings).get("x")
+        )
+    finally:
+        logging.getLogger(SECURITY).disabled = False
+    # Two failed tag checks (current and fallback key) and a log call, against
+    # one tag check, inflation and parsing: measured at 0.2-0.5 of a read.
+    assert refused < read, (refused, read)
