@@ -89,6 +89,18 @@ def _floor(workload: str, source: str) -> Target:
     )
 
 
+def _encrypted(workload: str) -> Target:
+    return Target(
+        f"encrypt=True ≤ 1.2{TIMES} signed",
+        "signedsession-encrypted",
+        workload,
+        RATIO,
+        1.2,
+        "issue 15",
+        versus="signedsession",
+    )
+
+
 def _adapter(framework: str, workload: str) -> Target:
     return Target(
         f"{framework.capitalize()} adapter ≤ 0.35{TIMES} {framework.capitalize()}'s"
@@ -140,6 +152,19 @@ TARGETS: tuple[Target, ...] = (
         EVERY_PEER_BYTES,
         1.0,
         "issue 18",
+    ),
+    _encrypted("read"),
+    _encrypted("write"),
+    _encrypted("read_login"),
+    _encrypted("write_login"),
+    Target(
+        "tampered encrypted cookie ≤ a valid encrypted read",
+        "signedsession-encrypted",
+        "tampered",
+        RATIO,
+        1.0,
+        "issue 15",
+        versus="signedsession-encrypted:read",
     ),
     _adapter("flask", "read"),
     _adapter("flask", "write"),

@@ -37,6 +37,7 @@ CONTENDERS = {
     "floor": "stdlib floor",
     "signedsession": "signedsession SessionMiddleware",
     "signedsession-plain": "signedsession, compress=False",
+    "signedsession-encrypted": "signedsession, encrypt=True",
     "flask": "Flask bare",
     "flask-default": "Flask default session",
     "flask-signedsession": "Flask + signedsession adapter",
