@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
+from store_contract import LoadSpy
 
 import signedsession._clock
 from signedsession import SessionSettings
@@ -51,6 +52,12 @@ def make_settings() -> Callable[..., SessionSettings]:
 def settings(make_settings: Callable[..., SessionSettings]) -> SessionSettings:
     """Default settings with the test secret."""
     return make_settings()
+
+
+@pytest.fixture
+def load_spy(monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
+    """Count the codec's verifications (``Codec.decode`` calls)."""
+    return LoadSpy(monkeypatch)
 
 
 ServerFactory = Callable[..., Any]

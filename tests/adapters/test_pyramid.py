@@ -17,7 +17,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import ISession, ISessionFactory
 from pyramid.response import Response
 from setcookie import Attributes, parse_set_cookie, set_cookies
-from test_store import LoadSpy, MakeStore, SessionContract
+from store_contract import MakeStore, SessionContract
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from zope.interface.verify import verifyObject
 
@@ -491,11 +491,6 @@ class TestPyramidSessionContract(SessionContract):
             return factory.session_class(cookie_value, settings=factory.settings)
 
         return make
-
-    @pytest.fixture
-    def load_spy(self, monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
-        # test_store's module-level fixture, which this module cannot see.
-        return LoadSpy(monkeypatch)
 
     # -- what ISession adds to the mapping ------------------------------------
 
