@@ -16,15 +16,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+from shared import MAX_AGE, NOW, OLD_SECRET, SECURITY
 from werkzeug.http import dump_cookie
 
 from signedsession import SessionStore, SessionTooLarge
 from signedsession._codec import EXPIRY_KEY, Codec
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-NOW = 1_800_000_000  # the clock fixture's start
-MAX_AGE = 1209600
 
 MakeStore = Callable[..., SessionStore]
 
@@ -33,14 +29,14 @@ def security_records(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int, s
     return [
         (r.name, r.levelno, r.getMessage())
         for r in caplog.records
-        if r.name == "signedsession.security"
+        if r.name == SECURITY
     ]
 
 
 def rejected(reason: str) -> list[tuple[str, int, str]]:
     return [
         (
-            "signedsession.security",
+            SECURITY,
             logging.WARNING,
             f"session cookie rejected: {reason}",
         )

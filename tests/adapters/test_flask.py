@@ -15,6 +15,7 @@ from flask.globals import request_ctx
 from flask.sessions import NullSession
 from markupsafe import Markup
 from setcookie import Attributes, flask_cookie, set_cookies
+from shared import MONTH, OLD_SECRET, SECRET, SECURITY
 from werkzeug.http import http_date
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
@@ -31,9 +32,6 @@ from signedsession.adapters.flask import FlaskSession, SignedSessionInterface
 from signedsession.exceptions import InvalidCookie
 from signedsession.readers.flask import FlaskCookieReader
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-MONTH = 31 * 24 * 3600  # Flask's default PERMANENT_SESSION_LIFETIME
 DELETED = {"Expires": "Thu, 01 Jan 1970 00:00:00 GMT", "Max-Age": "0"}
 
 
@@ -161,7 +159,7 @@ def test_changed_secret_key_rejects_old_cookies(
 ) -> None:
     client.get("/set?a=1")
     app.secret_key = OLD_SECRET
-    with caplog.at_level(logging.WARNING, logger="signedsession.security"):
+    with caplog.at_level(logging.WARNING, logger=SECURITY):
         response = client.get("/get/a")
     assert response.text == "None"
     assert [r.getMessage() for r in caplog.records] == [
@@ -1019,7 +1017,7 @@ def test_permanent_flask_cookie_stays_permanent(client: Any, clock: Any) -> None
 
 def test_flask_cookie_with_another_key_is_rejected(client: Any, caplog: Any) -> None:
     client.set_cookie("session", flask_cookie(OLD_SECRET, {"user": "alice"}))
-    with caplog.at_level(logging.WARNING, logger="signedsession.security"):
+    with caplog.at_level(logging.WARNING, logger=SECURITY):
         assert client.get("/get/user").text == "None"
     assert [r.getMessage() for r in caplog.records] == [
         "session cookie rejected: bad signature"

@@ -17,6 +17,7 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import ISession, ISessionFactory
 from pyramid.response import Response
 from setcookie import Attributes, parse_set_cookie, set_cookies
+from shared import NOW, OLD_SECRET, SECRET, SECURITY
 from store_contract import MakeStore, SessionContract
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from zope.interface.verify import verifyObject
@@ -35,10 +36,7 @@ from signedsession.adapters.pyramid import (
 )
 from signedsession.exceptions import InsecureSecretWarning
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 THIRD_SECRET = "another-fallback-key-of-32-bytes!!"
-SECURITY = "signedsession.security"
 
 
 def only_cookie(res: webtest.TestResponse) -> tuple[str, str, Attributes]:
@@ -252,7 +250,7 @@ def test_invalidate_then_write_saves_a_fresh_session(clock: Any) -> None:
     old, new = decode(first, factory.settings), decode(value, factory.settings)
     assert dict(new) == {"user": "bob"}
     assert new.session_id != old.session_id
-    assert (old.created_at, new.created_at) == (1_800_000_000, 1_800_000_010)
+    assert (old.created_at, new.created_at) == (NOW, NOW + 10)
     assert app.get("/flashes").text == "[]"
 
 
@@ -679,7 +677,7 @@ def test_pyramid_cookie_is_accepted_and_reissued(
     assert attrs == {"HttpOnly": True, "Path": "/", "SameSite": "Lax"}
     store = decode(new_value, factory.settings)
     assert dict(store) == {"user": "ada", "_f_": ["welcome ada"]}
-    assert (store.created_at, store.issued_at) == (1_800_000_000, 1_800_000_100)
+    assert (store.created_at, store.issued_at) == (NOW, NOW + 100)
     assert json.loads(app.get("/flashes").text) == ["welcome ada"]
     assert caplog.records == []
 

@@ -30,6 +30,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from setcookie import signed_value
+from shared import SECRET
 from webtest import TestApp
 from werkzeug.http import dump_cookie
 from werkzeug.sansio.http import parse_cookie
@@ -463,11 +464,7 @@ def pyramid_app(cache_control: list[str], action: Action) -> TestApp:
         return response
 
     with Configurator() as config:
-        config.set_session_factory(
-            SignedSessionFactory(
-                "test-secret-key-that-is-32-bytes-long!", reissue_time=None
-            )
-        )
+        config.set_session_factory(SignedSessionFactory(SECRET, reissue_time=None))
         config.add_route("home", "/")
         config.add_view(view, route_name="home")
         return TestApp(config.make_wsgi_app(), lint=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from shared import SECRET
 from store_contract import (
     LoadSpy,
     MakeStore,
@@ -20,8 +21,6 @@ from store_contract import (
 from signedsession import SessionSettings, SessionStore
 from signedsession._codec import Codec
 from signedsession.exceptions import InvalidCookie
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 
 class TestSessionStore(SessionContract):

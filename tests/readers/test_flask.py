@@ -15,14 +15,11 @@ import pytest
 from itsdangerous import TimestampSigner
 from itsdangerous.encoding import base64_encode
 from setcookie import flask_cookie
+from shared import MONTH, OLD_SECRET, SECRET
 
 from signedsession import SessionSettings
 from signedsession.exceptions import InvalidCookie
 from signedsession.readers.flask import FlaskCookieReader
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-MONTH = 31 * 24 * 3600  # Flask's default PERMANENT_SESSION_LIFETIME
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ from typing import Any, Callable, NamedTuple, TypeVar
 
 import pytest
 from itsdangerous import Signer, TimestampSigner, base64_encode
+from shared import NOW, SECRET, SECURITY
 from webob.cookies import SignedSerializer
 from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie
@@ -64,12 +65,9 @@ from signedsession import (
 from signedsession._codec import MAX_EXPIRY_SECONDS, Codec
 from signedsession.readers.pyramid import DEFAULT_HASHALG, DEFAULT_SALT
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-NOW = 1_800_000_000  # the clock fixture's start
 #: A fixed id holding both URL-safe specials, so alphabet games always bite.
 SESSION_ID = "Ab-_Cd-_Ef-_Gh-_Ij-_Kl"
 VALID_DATA = {"user": "alice", "n": 41}
-SECURITY = "signedsession.security"
 CPU_BUDGET = 0.050
 MEMORY_BUDGET = 10 * 1024 * 1024
 REASONS = {
