@@ -18,7 +18,7 @@ from pyramid.interfaces import ISession, ISessionFactory
 from pyramid.response import Response
 from setcookie import Attributes, parse_set_cookie, set_cookies
 from shared import NOW, OLD_SECRET, SECRET, SECURITY
-from store_contract import MakeStore, SessionContract
+from store_contract import ExpiryContract, MakeStore, SessionContract
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from zope.interface.verify import verifyObject
 
@@ -478,8 +478,8 @@ def test_changed_saves_a_value_mutated_in_place(clock: Any) -> None:
     assert dict(decode(value, factory.settings)) == {"items": ["x"]}
 
 
-class TestPyramidSessionContract(SessionContract):
-    """PyramidSession, as a factory makes it, runs the store contract."""
+class TestPyramidSessionContract(SessionContract, ExpiryContract):
+    """PyramidSession, as a factory makes it, runs the store contracts."""
 
     @pytest.fixture
     def make_store(self, clock: Any) -> MakeStore:

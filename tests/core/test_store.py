@@ -1,7 +1,8 @@
 """SessionStore: the store contract (tests/store_contract.py), and the rest.
 
 ``TestSessionStore`` runs :class:`store_contract.SessionContract` against the
-core store; the tests below it are the store's own.
+core store (``tests/core/test_expiry.py`` runs its expiry part); the tests
+below it are the store's own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from store_contract import (
     LoadSpy,
     MakeStore,
     SessionContract,
+    make_core_store,
     rejected,
     security_records,
 )
@@ -28,11 +30,7 @@ class TestSessionStore(SessionContract):
 
     @pytest.fixture
     def make_store(self, clock: Any) -> MakeStore:
-        def make(cookie_value: str | None = None, **fields: Any) -> SessionStore:
-            fields.setdefault("secret_key", SECRET)
-            return SessionStore(cookie_value, settings=SessionSettings(**fields))
-
-        return make
+        return make_core_store
 
     # -- from_cookie_header: the middleware's constructor ---------------------------
 
