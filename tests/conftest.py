@@ -54,7 +54,7 @@ def settings(make_settings: Callable[..., SessionSettings]) -> SessionSettings:
 
 @pytest.fixture
 def load_spy(monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
-    """Count the codec's verifications (``Codec.decode`` calls)."""
+    """Count the codec's verifications (``Codec.try_loads`` calls)."""
     return LoadSpy(monkeypatch)
 
 

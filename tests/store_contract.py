@@ -49,17 +49,17 @@ def reset_flags(store: SessionStore) -> None:
 
 
 class LoadSpy:
-    """Counts verifications: calls of :meth:`Codec.decode` (``loads`` too)."""
+    """Counts verifications: calls of :meth:`Codec.try_loads` (``loads`` too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        original = Codec.decode
+        original = Codec.try_loads
 
         def decode(codec: Codec, value: str) -> Any:
             self.calls += 1
             return original(codec, value)
 
-        monkeypatch.setattr(Codec, "decode", decode)
+        monkeypatch.setattr(Codec, "try_loads", decode)
 
 
 def make_core_store(cookie_value: str | None = None, **fields: Any) -> SessionStore:

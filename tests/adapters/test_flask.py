@@ -392,9 +392,11 @@ def test_untouched_session_is_not_decoded_unless_a_refresh_needs_it(
 ) -> None:
     client.get("/permanent")
     decoded: list[str] = []
-    real = Codec.decode  # under Codec.loads too
+    real = Codec.try_loads  # under Codec.loads too
     monkeypatch.setattr(
-        Codec, "decode", lambda self, value: decoded.append(value) or real(self, value)
+        Codec,
+        "try_loads",
+        lambda self, value: decoded.append(value) or real(self, value),
     )
 
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False

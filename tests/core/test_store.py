@@ -102,7 +102,7 @@ class TestSessionStore(SessionContract):
         def broken(codec: Codec, value: str) -> Any:
             raise InvalidCookie("malformed")
 
-        monkeypatch.setattr(Codec, "decode", broken)
+        monkeypatch.setattr(Codec, "try_loads", broken)
         assert dict(make_store("abcdefghijkl").items()) == {}
 
 
