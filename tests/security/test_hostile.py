@@ -26,10 +26,12 @@ Rows marked "leaked key" are signed with the real key: they model a leaked
 or reused secret, where only the decoding limits stand between the
 attacker and the process.
 
-Adding a door: a function returning a :class:`Door` (``send`` makes one
-request with a given ``Cookie`` header, on a view that shows the session as
-JSON and bumps ``n`` when ``write`` is true), appended to ``DOORS``. Adding
-a row: one :class:`Row` in ``ROWS``.
+Adding a door: a function returning a :class:`Door` (its ``send`` makes
+one request with a given ``Cookie`` header to a view that answers the
+session as JSON and bumps ``n`` when ``write`` is true; ``wsgi_send`` does
+it for a WSGI app), appended to ``DOORS``: every row that applies, and every
+test taking the ``door`` fixture, then runs through it. Adding a row: one
+``accepted``/``rejected``/``short``/``ignored`` entry in ``ROWS``.
 """
 
 from __future__ import annotations
