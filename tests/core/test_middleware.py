@@ -192,7 +192,7 @@ def test_the_request_store_is_what_from_cookie_header_makes(
     SessionMiddleware(app, settings)(environ, lambda *args: None)
     expected = SessionStore.from_cookie_header(header, settings=settings)
     assert type(stores[0]) is SessionStore
-    assert vars(stores[0]) == {**vars(expected), "_sealed": True}
+    assert vars(stores[0]) == {**vars(expected), "sealed": True}
 
 
 def test_a_store_class_of_the_applications_builds_the_store(
