@@ -70,14 +70,14 @@ class SessionMiddleware:
             status: str, headers: Headers, exc_info: ExcInfo = None
         ) -> Callable[[bytes], object]:
             if store.accessed or store.modified or save_every_request:
-                store.seal(False)  # a second call (exc_info) may save again
+                store.sealed = False  # a second call (exc_info) may save again
                 headers = session_headers(
                     store,
                     status,
                     headers,
                     https=environ.get("wsgi.url_scheme") == "https",
                 )
-            store.seal()
+            store.sealed = True
             return start_response(status, headers, exc_info)
 
         return self.app(environ, session_start_response)

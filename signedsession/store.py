@@ -62,7 +62,9 @@ class SessionStore(ExpiryMethods):
     # Class-level defaults keep the constructor to a few assignments: a
     # request that never touches its session pays for nothing more.
     _modified = False
-    _sealed = False
+    #: The response headers are decided: a later change warns, since it
+    #: cannot reach the client. Front doors set it (or call :meth:`seal`).
+    sealed = False
     _session_cache: dict[str, Any] | None = None
     _session_id: str | None = None
     _created: int | None = None
@@ -100,7 +102,7 @@ class SessionStore(ExpiryMethods):
 
     @modified.setter
     def modified(self, value: bool) -> None:
-        if value and self._sealed:
+        if value and self.sealed:
             warnings.warn(
                 "the session was modified after the response headers were"
                 " sent; this change cannot reach the client",
@@ -113,12 +115,7 @@ class SessionStore(ExpiryMethods):
 
     def seal(self, sealed: bool = True) -> None:
         """Warn on any later change: the response headers are decided."""
-        self._sealed = sealed
-
-    @property
-    def sealed(self) -> bool:
-        """Whether the response headers are decided (a change then warns)."""
-        return self._sealed
+        self.sealed = sealed
 
     @staticmethod
     def prepare(settings: SessionSettings) -> None:

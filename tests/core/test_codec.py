@@ -16,16 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from shared import NOW, OLD_SECRET, SECRET
 
 import signedsession._codec
 from signedsession import JSONSerializer, SessionSettings, TaggedJSONSerializer
 from signedsession._codec import EXPIRY_KEY, Codec, Decoded, new_session_id
 from signedsession.exceptions import InvalidCookie, SessionTooLarge
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 OLDER_SECRET = "the-oldest-secret-key-32-bytes-long!!!"
-NOW = 1_800_000_000  # the clock fixture's start
 SID = "AAAAAAAAAAAAAAAAAAAAAA"
 
 MakeSettings = Callable[..., SessionSettings]
@@ -726,8 +724,8 @@ def test_signature_is_hmac_of_the_body_under_the_derived_key(
     value = Codec(settings).dumps(
         {"user_id": 42},
         session_id="A" * 22,
-        created=1_800_000_000,
-        issued=1_800_000_000,
+        created=NOW,
+        issued=NOW,
     )
     body, _, signature = value.rpartition(".")
     secret = settings.secret_key
