@@ -17,14 +17,13 @@ from pyramid.config import Configurator
 from pyramid.interfaces import ISessionFactory
 from pyramid.response import Response
 from pyramid.session import SignedCookieSessionFactory
+from shared import SECRET
 from webtest import TestApp
 
 from signedsession import SessionSettings
 from signedsession._codec import Codec
 from signedsession.adapters.flask import SignedSessionInterface
 from signedsession.adapters.pyramid import SignedSessionFactory
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 
 def cookie_of(response: Any, name: str = "session") -> str | None:

@@ -14,6 +14,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from shared import NOW, OLD_SECRET, SECRET
 
 import signedsession._aead
 from signedsession import SessionSettings, SessionStore, key_usage
@@ -21,10 +22,7 @@ from signedsession._codec import Codec
 from signedsession._keyusage import LOG_INTERVAL
 from signedsession.exceptions import InvalidCookie
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 OLDER_SECRET = "the-oldest-secret-key-of-32-bytes-too"
-NOW = 1_800_000_000
 SESSION_ID = "Ab-_Cd-_Ef-_Gh-_Ij-_Kl"
 NONCE = bytes(range(12))
 

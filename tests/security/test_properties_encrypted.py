@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from shared import NOW, SECRET
 from webtest import TestApp
 
 import signedsession._clock
@@ -32,8 +33,6 @@ from signedsession import (
 )
 from signedsession._codec import Codec
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-NOW = 1_800_000_000
 ENCRYPTED = SessionSettings(secret_key=SECRET, encrypt=True)
 UNCOMPRESSED = SessionSettings(secret_key=SECRET, encrypt=True, compress=False)
 TAGGED = SessionSettings(

@@ -10,15 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared import NOW, OLD_SECRET, SECRET
 
 import signedsession._aead
 from signedsession import SessionSettings
 from signedsession._codec import Codec
 from signedsession.cli import main
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-NOW = 1_800_000_000
 SESSION_ID = "c2Vzc2lvbi1pZC0xMjM0"
 CANNOT = "signedsession inspect: encrypted cookie cannot be read: "
 
