@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
 
 from .exceptions import InsecureSecretWarning
@@ -104,18 +104,19 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
+    #: False: no :class:`InsecureSecretWarning` at construction, for an
+    #: adapter that builds its settings inside a request and reports
+    #: :attr:`secret_warning` its own way (not stored: not a field).
+    warn_insecure_secret: InitVar[bool] = True
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, warn_insecure_secret: bool = True) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
         if not secret:
             raise ValueError("secret_key must not be empty")
-        if len(secret) < _MIN_SECRET_BYTES:
-            warnings.warn(
-                f"secret_key is {len(secret)} bytes; use at least"
-                f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)",
-                InsecureSecretWarning,
-                stacklevel=3,
-            )
+        if warn_insecure_secret:
+            message = self.secret_warning
+            if message is not None:
+                warnings.warn(message, InsecureSecretWarning, stacklevel=3)
         if isinstance(self.fallback_keys, (str, bytes)):
             raise ValueError(
                 "fallback_keys must be a sequence of keys, got a single"
@@ -250,6 +251,17 @@ class SessionSettings:
             raise TypeError(f"{name} must be {accepted}, got {value!r}")
         if value < minimum:
             raise ValueError(f"{name} must be at least {minimum}, got {value}")
+
+    @property
+    def secret_warning(self) -> str | None:
+        """Why ``secret_key`` is too short to be safe, or None when it is not."""
+        size = len(_as_bytes(self.secret_key, "secret_key"))
+        if size >= _MIN_SECRET_BYTES:
+            return None
+        return (
+            f"secret_key is {size} bytes; use at least"
+            f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)"
+        )
 
     @property
     def requires_secure(self) -> bool:
