@@ -62,7 +62,7 @@ _COOKIE_HOOKS = (
 )
 
 
-class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
+class FlaskSession(SessionStore, SessionMixin):
     """Flask's session: the core :class:`~signedsession.SessionStore`.
 
     Flask's :attr:`permanent` flag decides the cookie's lifetime (a

@@ -147,6 +147,11 @@ def parse_data(raw: bytes, serializer: Serializer, max_depth: int) -> dict[str, 
         data = serializer.loads(raw)
     except (ValueError, RecursionError):
         raise InvalidCookie("malformed") from None
+    except Exception as exc:
+        # Only signed data gets here, but a custom serializer may raise
+        # anything on it (as Django's backend, we refuse the cookie rather
+        # than fail the request); the type names the culprit in the log.
+        raise InvalidCookie(f"malformed ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise InvalidCookie("malformed")
     return data
@@ -181,20 +186,30 @@ class Codec:
     """
 
     def __init__(self, settings: SessionSettings) -> None:
-        digestmod = getattr(hashlib, settings.digest)
         # One keyed HMAC per key, copied per use: the key schedule is paid
-        # once per application instead of on every sign and verify.
+        # once per application instead of on every sign and verify. The
+        # first signs; the others (fallback keys, then the secret key under
+        # each fallback digest) only verify, and make the cookie re-signed.
         self._macs = tuple(
             _keyed_mac(
                 Signer(
                     key,
                     salt=settings.salt,
                     key_derivation="hmac",
-                    digest_method=digestmod,
+                    digest_method=getattr(hashlib, digest),
                 ).derive_key(),
-                digestmod,
+                getattr(hashlib, digest),
             )
-            for key in (settings.secret_key, *settings.fallback_keys)
+            for key, digest in (
+                *(
+                    (key, settings.digest)
+                    for key in (settings.secret_key, *settings.fallback_keys)
+                ),
+                *(
+                    (settings.secret_key, digest)
+                    for digest in settings.fallback_digests
+                ),
+            )
         )
         self._serializer = settings.serializer
         self._compress = settings.compress

@@ -25,7 +25,11 @@ class Serializer(Protocol):
         """Serialize ``obj``; raise ``TypeError`` for what cannot be represented."""
 
     def loads(self, data: bytes) -> Any:
-        """Deserialize ``data``; raise ``ValueError`` for malformed input."""
+        """Deserialize ``data``; raise ``ValueError`` for malformed input.
+
+        signedsession passes bytes; a serializer meant for other uses too
+        should accept whatever its own ``dumps`` returns, as ours do.
+        """
 
 
 class Decoded(NamedTuple):
@@ -94,6 +98,7 @@ class SessionSettings:
     partitioned: bool = False
     salt: str = "signedsession"
     digest: str = "sha256"
+    fallback_digests: tuple[str, ...] = ()
     serializer: Serializer = field(default_factory=_default_serializer)
     compress: bool = True
     max_cookie_size: int = 4093
@@ -109,7 +114,7 @@ class SessionSettings:
     #: :attr:`secret_warning` its own way (not stored: not a field).
     warn_insecure_secret: InitVar[bool] = True
 
-    def __post_init__(self, warn_insecure_secret: bool = True) -> None:
+    def __post_init__(self, warn_insecure_secret: bool) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
         if not secret:
             raise ValueError("secret_key must not be empty")
@@ -207,6 +212,20 @@ class SessionSettings:
             raise ValueError(
                 f"digest must be one of {', '.join(_DIGESTS)}, got {self.digest!r}"
             )
+        if isinstance(self.fallback_digests, str) or not isinstance(
+            self.fallback_digests, (tuple, list)
+        ):
+            raise TypeError(
+                "fallback_digests must be a tuple of digest names,"
+                f" got {self.fallback_digests!r}"
+            )
+        object.__setattr__(self, "fallback_digests", tuple(self.fallback_digests))
+        for digest in self.fallback_digests:
+            if digest not in _DIGESTS:
+                raise ValueError(
+                    f"fallback_digests must hold digests among {', '.join(_DIGESTS)},"
+                    f" got {digest!r}"
+                )
         if not isinstance(self.serializer, Serializer):
             raise TypeError(
                 "serializer must have dumps(obj) and loads(bytes) methods,"

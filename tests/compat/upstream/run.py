@@ -119,6 +119,12 @@ SUITES = (
             _PYRAMID_TESTS + "test_reissue_str_triggered": (
                 "reads Pyramid's private flag _dirty, as test_reissue_triggered"
             ),
+            _PYRAMID_TESTS + "test_reissue_not_triggered": (
+                "reads Pyramid's private flag _dirty, as test_reissue_triggered"
+            ),
+            _PYRAMID_TESTS + "test_reissue_never": (
+                "reads Pyramid's private flag _dirty, as test_reissue_triggered"
+            ),
             _PYRAMID_TESTS + "test__set_cookie_on_exception": _PRIVATE,
             _PYRAMID_TESTS
             + "test__set_cookie_on_exception_no_request_exception": _PRIVATE,
