@@ -463,16 +463,20 @@ class SignedSessionFactory(PyramidAttributes):
         The cookie comes from ``request.cookies``, as Pyramid's own factory
         reads it: on a real request, from the ``Cookie`` header itself
         (parsed lazily, on first access); on a ``DummyRequest``, from the
-        mapping given to it.
+        mapping given to it, else from its environ's ``HTTP_COOKIE``.
         """
         cookies = request.cookies
+        value = (
+            None
+            if type(cookies) is RequestCookies  # a view of the Cookie header
+            else cookies.get(self.settings.cookie_name)
+        )
         session: PyramidSession
-        if type(cookies) is RequestCookies:  # a view of the Cookie header
+        if value is None:
             session = self.session_class.from_cookie_header(  # type: ignore[assignment]
                 request.environ.get("HTTP_COOKIE"), settings=self.settings
             )
         else:
-            value = cookies.get(self.settings.cookie_name)
             if isinstance(value, bytes):  # Pyramid's own tests pass bytes
                 value = value.decode("latin-1")
             session = self.session_class(value, settings=self.settings)
