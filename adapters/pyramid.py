@@ -60,7 +60,7 @@ CSRF_KEY = "_csrft_"
 
 # signedsession's own salt when the Pyramid salt is left at its default.
 _SIGNING_SALT = cast(str, SessionSettings.__dataclass_fields__["salt"].default)
-# signedsession's own digest when hashalg is left at Pyramid's default.
+# signedsession's own digest when hashalg is not given.
 _DIGEST = cast(str, SessionSettings.__dataclass_fields__["digest"].default)
 _HASHALGS = ("sha1", "sha224", "sha256", "sha384", "sha512")
 
@@ -310,12 +310,12 @@ class SignedSessionFactory(PyramidAttributes):
         signedsession's signatures, keeping applications that share a
         secret apart.
     :param hashalg: the digest that signs new cookies, and that Pyramid's
-        cookies were signed with. Left at Pyramid's default (``"sha512"``),
-        new cookies are signed with signedsession's ``digest``
-        (``"sha256"``); set, it must be one of ``"sha1"``, ``"sha224"``,
-        ``"sha256"``, ``"sha384"``, ``"sha512"``, and signedsession's
-        cookies issued before, under ``"sha256"``, keep loading (and are
-        re-issued).
+        cookies were signed with: one of ``"sha1"``, ``"sha224"``,
+        ``"sha256"``, ``"sha384"``, ``"sha512"``. signedsession's cookies
+        issued before it was set, under ``"sha256"``, keep loading (and are
+        re-issued). None (not given): Pyramid's cookies are read as
+        Pyramid's default ``"sha512"``, and new cookies are signed with
+        ``digest`` (``"sha256"``).
     :param serializer: an object with ``dumps`` and ``loads`` (raising
         ``ValueError``), as Pyramid's; JSON when None.
     :param fallback_secrets: older secrets still accepted, never used to sign.
@@ -342,7 +342,7 @@ class SignedSessionFactory(PyramidAttributes):
         set_on_exception: bool = True,
         timeout: int | None = 1200,
         reissue_time: int | None = 0,
-        hashalg: str = DEFAULT_HASHALG,
+        hashalg: str | None = None,
         salt: Secret = DEFAULT_SALT,
         serializer: Serializer | None = None,
         fallback_secrets: tuple[Secret, ...] = (),
@@ -359,7 +359,9 @@ class SignedSessionFactory(PyramidAttributes):
         options.setdefault("save_on_server_error", True)
         if serializer is not None:
             options["serializer"] = serializer
-        if hashalg != DEFAULT_HASHALG:
+        if hashalg is None:  # Pyramid's default, for its cookies only
+            hashalg = DEFAULT_HASHALG
+        else:
             if hashalg not in _HASHALGS:
                 raise ValueError(
                     f"hashalg must be one of {', '.join(_HASHALGS)}, got {hashalg!r}"

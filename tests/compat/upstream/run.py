@@ -151,11 +151,7 @@ def sdist(pin: Sdist) -> Path:
             f" {Path(__file__).relative_to(ROOT)}"
         )
     CACHE.mkdir(parents=True, exist_ok=True)
-    found = [
-        path
-        for path in CACHE.glob("*.tar.gz")
-        if _sha256(path) == pin.sha256
-    ]
+    found = [path for path in CACHE.glob("*.tar.gz") if _sha256(path) == pin.sha256]
     if not found:
         subprocess.run(
             [
@@ -173,9 +169,7 @@ def sdist(pin: Sdist) -> Path:
             ],
             check=True,
         )
-        found = [
-            path for path in CACHE.glob("*.tar.gz") if _sha256(path) == pin.sha256
-        ]
+        found = [path for path in CACHE.glob("*.tar.gz") if _sha256(path) == pin.sha256]
     if not found:
         raise SystemExit(f"no sdist of {pin.requirement} with sha256 {pin.sha256}")
     return found[0]
@@ -235,7 +229,7 @@ def run_pytest(suite: Suite, directory: Path, *, forced: bool) -> dict[str, str]
 
 
 def count(outcomes: dict[str, str]) -> str:
-    """"passed/failed" for a run's outcomes."""
+    """ "passed/failed" for a run's outcomes."""
     values = list(outcomes.values())
     return f"{values.count('passed')}/{values.count('failed')}"
 
@@ -262,9 +256,7 @@ def main(argv: list[str] | None = None) -> int:
             forced = run_pytest(suite, directory, forced=True)
             passing = {n for n, outcome in shipped.items() if outcome == "passed"}
             regressions = sorted(
-                n
-                for n in passing - set(suite.excluded)
-                if forced.get(n) != "passed"
+                n for n in passing - set(suite.excluded) if forced.get(n) != "passed"
             )
             stale = sorted(set(suite.excluded) - passing)
             excluded = f" ({len(suite.excluded)} excluded)" if suite.excluded else ""
