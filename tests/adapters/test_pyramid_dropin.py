@@ -87,7 +87,7 @@ def test_session_compares_equal_to_dicts() -> None:
     factory = SignedSessionFactory(SECRET)
     empty = factory(testing.DummyRequest())
     assert empty == {}
-    assert {} == empty
+    assert {} == empty  # noqa: SIM300 - the reflected comparison
     assert len(empty) == 0
     value = issue_cookie(factory, a=1, b=[2])
     session = factory(testing.DummyRequest(cookies={"session": value}))
