@@ -179,3 +179,44 @@ def test_invalid_cookies_beside_a_valid_one_are_ignored_silently(
         store = SessionStore.from_cookie_header(header, settings=settings)
         assert store["user"] == "alice"
     assert caplog.records == []
+
+
+# -- settings that the adapters' fixes rest on -------------------------------
+
+
+def test_fallback_digest_verifies_and_makes_the_cookie_resigned(
+    make_settings: MakeSettings,
+) -> None:
+    value = cookie_for(make_settings(), user="alice")
+    settings = make_settings(digest="sha512", fallback_digests=("sha256",))
+    store = SessionStore(value, settings=settings)
+    assert store["user"] == "alice"
+    assert store.needs_resign
+    store.save()
+    assert store.session_key is not None
+    assert len(store.session_key.rpartition(".")[2]) == 86  # SHA-512
+    assert SessionStore(value, settings=make_settings(digest="sha512")) == {}
+
+
+@pytest.mark.parametrize(
+    ("value", "error", "message"),
+    [
+        ("sha256", TypeError, "fallback_digests must be a tuple of digest names"),
+        (("md5",), ValueError, "fallback_digests must hold digests among"),
+    ],
+    ids=["str", "unknown"],
+)
+def test_bad_fallback_digests_fail_naming_the_option(
+    make_settings: MakeSettings, value: Any, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        make_settings(fallback_digests=value)
+
+
+def test_short_secret_without_the_warning_still_says_why(recwarn: Any) -> None:
+    settings = SessionSettings(secret_key="short", warn_insecure_secret=False)
+    assert len(recwarn) == 0
+    assert settings.secret_warning == (
+        "secret_key is 5 bytes; use at least 32 random bytes (signedsession genkey)"
+    )
+    assert SessionSettings(secret_key="x" * 32).secret_warning is None
