@@ -13,10 +13,9 @@ from typing import Any
 
 import flask
 from setcookie import set_cookies
+from shared import SECRET
 
 from signedsession.adapters.flask import SignedSessionInterface
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 
 def make_app(app_class: type[flask.Flask] = flask.Flask, **config: Any) -> flask.Flask:

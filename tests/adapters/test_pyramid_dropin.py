@@ -18,11 +18,9 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid.session import SignedCookieSessionFactory
 from setcookie import set_cookies
+from shared import SECRET, SECURITY
 
 from signedsession.adapters.pyramid import SignedSessionFactory
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-SECURITY = "signedsession.security"
 
 
 def issue_cookie(factory: SignedSessionFactory, **data: Any) -> str:

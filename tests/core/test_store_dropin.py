@@ -11,6 +11,7 @@ from collections.abc import MutableMapping
 from typing import Any, Callable
 
 import pytest
+from shared import SECURITY
 
 from signedsession import (
     JSONSerializer,
@@ -19,7 +20,6 @@ from signedsession import (
     TaggedJSONSerializer,
 )
 
-SECURITY = "signedsession.security"
 MakeSettings = Callable[..., SessionSettings]
 
 
