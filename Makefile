@@ -23,10 +23,12 @@ $(VENV)/.dev-installed: $(BIN)/python setup.cfg pyproject.toml
 demo: $(VENV)/.demo-installed
 	$(BIN)/signedsession demo --host $(HOST) --port $(PORT)
 
-## Run the whole test suite, the real-browser test included.
+## Run the whole test suite, the real-browser test included, then the
+## upstream suites (Flask's, flaskr's, Flask-Login's, Pyramid's) with ours.
 test: $(VENV)/.dev-installed
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest
+	$(BIN)/python tests/compat/upstream/run.py
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ interface are accepted and re-issued in signedsession's format.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
     from flask.wrappers import Request, Response
 
 __all__ = ["FlaskSession", "SignedSessionInterface"]
+
+#: Where a short ``SECRET_KEY`` read from the app is reported, once per
+#: configuration: Flask has no configuration hook for a session interface,
+#: and a warning raised inside a request (an error under the usual
+#: ``filterwarnings = error``) would turn it into a 500.
+logger = logging.getLogger(__name__)
 
 _UNSET: Any = object()
 _FIELDS = frozenset(field.name for field in fields(SessionSettings))
@@ -54,7 +61,7 @@ _COOKIE_HOOKS = (
 )
 
 
-class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
+class FlaskSession(SessionStore, SessionMixin):
     """Flask's session: the core :class:`~signedsession.SessionStore`.
 
     Flask's :attr:`permanent` flag decides the cookie's lifetime (a
@@ -96,11 +103,16 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
 class SignedSessionInterface(SessionInterface):
     """A Flask session interface that keeps the session in a signed cookie.
 
-    Reads ``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``, the ``SESSION_COOKIE_*``
-    keys, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``
-    and ``MAX_COOKIE_SIZE`` as Flask does, through the same hooks, so
-    subclasses that override them keep working; and ``SIGNEDSESSION_ENCRYPT``
-    (``encrypt``, False by default).
+    Reads what Flask's own interface reads, where it reads it: the
+    ``app.secret_key`` and ``app.permanent_session_lifetime`` attributes
+    (which a Flask subclass may set), ``SECRET_KEY_FALLBACKS``, the
+    ``SESSION_COOKIE_*`` keys, ``SESSION_REFRESH_EACH_REQUEST`` and
+    ``MAX_COOKIE_SIZE``, through the same hooks, so subclasses that
+    override them keep working. A ``secret_key`` override shorter than 32
+    bytes gives an :class:`~signedsession.InsecureSecretWarning` here; a
+    short secret read from the app is logged once per configuration, as a
+    WARNING on the ``signedsession.adapters.flask`` logger, never raised
+    inside a request.
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -127,7 +139,8 @@ class SignedSessionInterface(SessionInterface):
             "save_on_server_error": True,
             **overrides,
         }
-        SessionSettings(**{**self._fixed, "secret_key": _PROBE_SECRET})
+        # An overriding secret_key is checked (and warned about) now.
+        SessionSettings(**{"secret_key": _PROBE_SECRET, **self._fixed})
         self._cache: dict[tuple[Any, ...], SessionSettings] = {}
         cls = type(self)
         self._hooked = any(
@@ -152,7 +165,7 @@ class SignedSessionInterface(SessionInterface):
         fallbacks = config.get("SECRET_KEY_FALLBACKS")
         if self._hooked:
             key: tuple[Any, ...] = (
-                config["SECRET_KEY"],
+                app.secret_key,
                 tuple(fallbacks) if fallbacks else (),
                 self.get_cookie_name(app),
                 self.get_cookie_domain(app),
@@ -161,13 +174,13 @@ class SignedSessionInterface(SessionInterface):
                 self.get_cookie_secure(app),
                 self.get_cookie_samesite(app),
                 self.get_cookie_partitioned(app),
-                config["PERMANENT_SESSION_LIFETIME"],
+                app.permanent_session_lifetime,
                 config.get("MAX_COOKIE_SIZE", 4093),
                 config.get("SIGNEDSESSION_ENCRYPT", False),
             )
         else:  # what those hooks return, without the calls
             key = (
-                config["SECRET_KEY"],
+                app.secret_key,
                 tuple(fallbacks) if fallbacks else (),
                 config["SESSION_COOKIE_NAME"],
                 config["SESSION_COOKIE_DOMAIN"],
@@ -176,7 +189,7 @@ class SignedSessionInterface(SessionInterface):
                 config["SESSION_COOKIE_SECURE"],
                 config["SESSION_COOKIE_SAMESITE"],
                 config.get("SESSION_COOKIE_PARTITIONED", False),
-                config["PERMANENT_SESSION_LIFETIME"],
+                app.permanent_session_lifetime,
                 config.get("MAX_COOKIE_SIZE", 4093),
                 config.get("SIGNEDSESSION_ENCRYPT", False),
             )
@@ -220,8 +233,11 @@ class SignedSessionInterface(SessionInterface):
                 "max_cookie_size": size or _NO_SIZE_LIMIT,
                 "encrypt": encrypt,
                 **self._fixed,
-            }
+            },
+            warn_insecure_secret=False,
         )
+        if "secret_key" not in self._fixed and settings.secret_warning:
+            logger.warning("SECRET_KEY: %s", settings.secret_warning)
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
         self._cache[key] = settings
@@ -271,14 +287,14 @@ class SignedSessionInterface(SessionInterface):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         store: FlaskSession = session  # type: ignore[assignment]
-        # Unsealed: Flask may save again if finalizing the request fails.
-        store.seal(False)
+        # Not sealed afterwards: Flask's documented testing idiom (``with
+        # client:``, then get_flashed_messages()) changes the session after
+        # the response, and Flask drops such a change without a word.
         accessed, modified = store.accessed, store.modified
         try:
             header = self._cookie_header(app, store, response, modified)
         finally:
             store.accessed, store.modified = accessed, modified
-        store.seal()
         headers = response.headers
         if header is None:
             if accessed:

@@ -21,6 +21,7 @@ from pyramid.interfaces import (
     ISession,
     ISessionFactory,
 )
+from webob.cookies import RequestCookies
 from zope.interface import implementer
 
 from signedsession import _clock
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from pyramid.response import Response
 
 __all__ = [
+    "PyramidAttributes",
     "PyramidSession",
     "SignedSessionFactory",
     "includeme",
@@ -58,10 +60,78 @@ CSRF_KEY = "_csrft_"
 
 # signedsession's own salt when the Pyramid salt is left at its default.
 _SIGNING_SALT = cast(str, SessionSettings.__dataclass_fields__["salt"].default)
+# signedsession's own digest when hashalg is not given.
+_DIGEST = cast(str, SessionSettings.__dataclass_fields__["digest"].default)
+_HASHALGS = ("sha1", "sha224", "sha256", "sha384", "sha512")
+
+
+class PyramidAttributes:
+    """The read-only attributes Pyramid's session factory carries.
+
+    Pyramid's ``SignedCookieSessionFactory`` returns a session class whose
+    ``_cookie_*``, ``_timeout`` and ``_reissue_time`` attributes add-ons
+    read (to manage several sessions, say); the factory and its sessions
+    have the same names here, with Pyramid's meanings. Never the secret.
+
+    .. versionadded:: 0.1
+    """
+
+    settings: SessionSettings
+    reissue_time: int | None
+    set_on_exception: bool
+    cookie_age: int | Unset | None
+
+    @property
+    def _cookie_name(self) -> str:
+        return self.settings.cookie_name
+
+    @property
+    def _cookie_max_age(self) -> int | None:
+        """The cookie's Max-Age; None for a browser-session cookie."""
+        age = self.cookie_age
+        if age is UNSET:
+            settings = self.settings
+            return None if settings.expire_at_browser_close else settings.max_age
+        return age
+
+    @property
+    def _cookie_path(self) -> str:
+        return self.settings.path
+
+    @property
+    def _cookie_domain(self) -> str | None:
+        return self.settings.domain
+
+    @property
+    def _cookie_secure(self) -> bool:
+        """Whether every cookie is Secure (False: only over https)."""
+        settings = self.settings
+        return bool(settings.secure) or settings.requires_secure
+
+    @property
+    def _cookie_httponly(self) -> bool:
+        return self.settings.httponly
+
+    @property
+    def _cookie_samesite(self) -> str | None:
+        return self.settings.samesite
+
+    @property
+    def _cookie_on_exception(self) -> bool:
+        return self.set_on_exception
+
+    @property
+    def _timeout(self) -> int | None:
+        """Seconds of inactivity after which the cookie is refused."""
+        return self.settings.max_age
+
+    @property
+    def _reissue_time(self) -> int | None:
+        return self.reissue_time
 
 
 @implementer(ISession)
-class PyramidSession(SessionStore):
+class PyramidSession(PyramidAttributes, SessionStore):
     """A :class:`~signedsession.SessionStore` that is also a Pyramid ``ISession``.
 
     Each :class:`SignedSessionFactory` makes a subclass carrying its options,
@@ -80,6 +150,10 @@ class PyramidSession(SessionStore):
     _new = True
 
     # -- ISession ---------------------------------------------------------
+
+    def copy(self) -> dict[str, Any]:
+        """A shallow copy of the data, as a dict (Pyramid's session is one)."""
+        return super().copy()
 
     @property
     def created(self) -> int:
@@ -212,7 +286,7 @@ def _seconds(name: str, value: object) -> int | None:
 
 
 @implementer(ISessionFactory)
-class SignedSessionFactory:
+class SignedSessionFactory(PyramidAttributes):
     """A Pyramid session factory storing the session in a signed cookie.
 
     Takes the arguments of Pyramid's ``SignedCookieSessionFactory`` with
@@ -237,7 +311,13 @@ class SignedSessionFactory:
     :param salt: Pyramid's salt. A value other than the default also salts
         signedsession's signatures, keeping applications that share a
         secret apart.
-    :param hashalg: the digest of Pyramid's cookies, for migration only.
+    :param hashalg: the digest that signs new cookies, and that Pyramid's
+        cookies were signed with: one of ``"sha1"``, ``"sha224"``,
+        ``"sha256"``, ``"sha384"``, ``"sha512"``. signedsession's cookies
+        issued before it was set, under ``"sha256"``, keep loading (and are
+        re-issued). None (not given): Pyramid's cookies are read as
+        Pyramid's default ``"sha512"``, and new cookies are signed with
+        ``digest`` (``"sha256"``).
     :param serializer: an object with ``dumps`` and ``loads`` (raising
         ``ValueError``), as Pyramid's; JSON when None.
     :param fallback_secrets: older secrets still accepted, never used to sign.
@@ -264,7 +344,7 @@ class SignedSessionFactory:
         set_on_exception: bool = True,
         timeout: int | None = 1200,
         reissue_time: int | None = 0,
-        hashalg: str = DEFAULT_HASHALG,
+        hashalg: str | None = None,
         salt: Secret = DEFAULT_SALT,
         serializer: Serializer | None = None,
         fallback_secrets: tuple[Secret, ...] = (),
@@ -281,6 +361,16 @@ class SignedSessionFactory:
         options.setdefault("save_on_server_error", True)
         if serializer is not None:
             options["serializer"] = serializer
+        if hashalg is None:  # Pyramid's default, for its cookies only
+            hashalg = DEFAULT_HASHALG
+        else:
+            if hashalg not in _HASHALGS:
+                raise ValueError(
+                    f"hashalg must be one of {', '.join(_HASHALGS)}, got {hashalg!r}"
+                )
+            options.setdefault("digest", hashalg)
+            if options["digest"] != _DIGEST:
+                options.setdefault("fallback_digests", (_DIGEST,))
         migrate_from = (
             PyramidCookieReader.configured(
                 salt=salt, hashalg=hashalg, serializer=serializer
@@ -372,12 +462,45 @@ class SignedSessionFactory:
         CookieHeaders.of(settings)
 
     def __call__(self, request: Request) -> PyramidSession:
-        """The session of ``request``; its cookie is read on first access."""
-        session: PyramidSession = self.session_class.from_cookie_header(  # type: ignore[assignment]
-            request.environ.get("HTTP_COOKIE"), settings=self.settings
+        """The session of ``request``; its cookie is read on first access.
+
+        The cookie comes from ``request.cookies``, as Pyramid's own factory
+        reads it: on a real request, from the ``Cookie`` header itself
+        (parsed lazily, on first access); on a ``DummyRequest``, from the
+        mapping given to it, else from its environ's ``HTTP_COOKIE``.
+        """
+        cookies = request.cookies
+        value = (
+            None
+            if type(cookies) is RequestCookies  # a view of the Cookie header
+            else cookies.get(self.settings.cookie_name)
         )
+        session: PyramidSession
+        if value is None:
+            session = self.session_class.from_cookie_header(  # type: ignore[assignment]
+                request.environ.get("HTTP_COOKIE"), settings=self.settings
+            )
+        else:
+            if isinstance(value, bytes):  # Pyramid's own tests pass bytes
+                value = value.decode("latin-1")
+            session = self.session_class(value, settings=self.settings)
         request.add_response_callback(session.respond)
         return session
+
+    @property
+    def reissue_time(self) -> int | None:  # type: ignore[override]
+        """Seconds after which an accessed cookie is re-issued; None: never."""
+        return self.session_class.reissue_time
+
+    @property
+    def set_on_exception(self) -> bool:  # type: ignore[override]
+        """Whether the cookie is written when ``request.exception`` is set."""
+        return self.session_class.set_on_exception
+
+    @property
+    def cookie_age(self) -> int | Unset | None:  # type: ignore[override]
+        """The cookie's Max-Age when it differs from the inactivity limit."""
+        return self.session_class.cookie_age
 
     def __repr__(self) -> str:
         return f"<SignedSessionFactory {self.settings!r}>"

@@ -163,6 +163,11 @@ def parse_data(raw: bytes, serializer: Serializer, max_depth: int) -> dict[str, 
         data = serializer.loads(raw)
     except (ValueError, RecursionError):
         raise InvalidCookie("malformed") from None
+    except Exception as exc:
+        # Only signed data gets here, but a custom serializer may raise
+        # anything on it (as Django's backend, we refuse the cookie rather
+        # than fail the request); the type names the culprit in the log.
+        raise InvalidCookie(f"malformed ({type(exc).__name__})") from None
     if not isinstance(data, dict):
         raise InvalidCookie("malformed")
     return data
@@ -198,7 +203,6 @@ class Codec:
     """
 
     def __init__(self, settings: SessionSettings) -> None:
-        digestmod = getattr(hashlib, settings.digest)
         keys = tuple(
             key.encode("utf-8") if isinstance(key, str) else key
             for key in (settings.secret_key, *settings.fallback_keys)
@@ -210,19 +214,32 @@ class Codec:
             _aead.Envelope(keys, settings.salt) if _aead.available() else None
         )
         self.usage = KeyUsage(len(keys), migrated=bool(settings.migrate_from))
+        # A MAC past the keys is the secret key under a fallback digest.
+        self._keys = len(keys)
         # One keyed HMAC per key, copied per use: the key schedule is paid
-        # once per application instead of on every sign and verify.
+        # once per application instead of on every sign and verify. The
+        # first signs; the others (fallback keys, then the secret key under
+        # each fallback digest) only verify, and make the cookie re-signed.
         self._macs = tuple(
             _keyed_mac(
                 Signer(
                     key,
                     salt=settings.salt,
                     key_derivation="hmac",
-                    digest_method=digestmod,
+                    digest_method=getattr(hashlib, digest),
                 ).derive_key(),
-                digestmod,
+                getattr(hashlib, digest),
             )
-            for key in (settings.secret_key, *settings.fallback_keys)
+            for key, digest in (
+                *(
+                    (key, settings.digest)
+                    for key in (settings.secret_key, *settings.fallback_keys)
+                ),
+                *(
+                    (settings.secret_key, digest)
+                    for digest in settings.fallback_digests
+                ),
+            )
         )
         self._serializer = settings.serializer
         self._compress = settings.compress
@@ -410,7 +427,7 @@ class Codec:
         self._check_times(created, issued, now)
         data = self._decode_payload(payload)
         self._check_age(data, issued, now)
-        self.usage.count(index, now)
+        self.usage.count(index if index < self._keys else 0, now)
         # Decoded(...) without the Python-level __new__ of a NamedTuple.
         return tuple.__new__(
             Decoded,
@@ -464,7 +481,7 @@ class Codec:
                 raise InvalidCookie("too large")
         data = parse_data(raw, self._serializer, self._max_depth)
         self._check_age(data, issued, now)
-        self.usage.count(index, now)
+        self.usage.count(index if index < self._keys else 0, now)
         return tuple.__new__(
             Decoded,
             (data, session_id.decode("ascii"), created, issued, index, payload, True),

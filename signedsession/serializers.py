@@ -115,9 +115,12 @@ class JSONSerializer:
         """Serialize ``obj`` to compact JSON text."""
         return self._encode(obj)
 
-    def loads(self, data: bytes) -> Any:
-        """Deserialize JSON ``data``; ``ValueError`` when it is not JSON."""
-        return self._decode(data.decode("utf-8"))
+    def loads(self, data: str | bytes) -> Any:
+        """Deserialize JSON ``data`` (what :meth:`dumps` returns, or its bytes).
+
+        :raises ValueError: ``data`` is not JSON.
+        """
+        return self._decode(data if isinstance(data, str) else data.decode("utf-8"))
 
     def __repr__(self) -> str:
         return "JSONSerializer()"
@@ -211,10 +214,13 @@ class TaggedJSONSerializer:
             raise ValueError("circular reference or nesting too deep") from None
         return self._encode(tagged)
 
-    def loads(self, data: bytes) -> Any:
-        """Deserialize JSON ``data`` and restore tagged values."""
+    def loads(self, data: str | bytes) -> Any:
+        """Deserialize JSON ``data`` (what :meth:`dumps` returns, or its bytes).
+
+        :raises ValueError: ``data`` is not JSON or holds a malformed tag.
+        """
         try:
-            return self._decode(data.decode("utf-8"))
+            return self._decode(data if isinstance(data, str) else data.decode("utf-8"))
         except (TypeError, AttributeError, ArithmeticError) as exc:
             # A signed but malformed tag, such as {" t": 5} or {" u": 5}.
             raise ValueError("invalid tagged value") from exc

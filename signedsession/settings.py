@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import (
     Any,
     Callable,
@@ -36,7 +36,11 @@ class Serializer(Protocol):
         """Serialize ``obj``; raise ``TypeError`` for what cannot be represented."""
 
     def loads(self, data: bytes) -> Any:
-        """Deserialize ``data``; raise ``ValueError`` for malformed input."""
+        """Deserialize ``data``; raise ``ValueError`` for malformed input.
+
+        signedsession passes bytes; a serializer meant for other uses too
+        should accept whatever its own ``dumps`` returns, as ours do.
+        """
 
 
 class Decoded(NamedTuple):
@@ -128,6 +132,7 @@ class SessionSettings:
     partitioned: bool = False
     salt: str = "signedsession"
     digest: str = "sha256"
+    fallback_digests: tuple[str, ...] = ()
     serializer: Serializer = field(default_factory=_default_serializer)
     compress: bool = True
     max_cookie_size: int = 4093
@@ -139,17 +144,27 @@ class SessionSettings:
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
     encrypt: bool = False
+    #: False: no :class:`InsecureSecretWarning` at construction, for an
+    #: adapter that builds its settings inside a request and reports
+    #: :attr:`secret_warning` its own way (not stored: not a field).
+    warn_insecure_secret: InitVar[bool] = True
     # What derived() built from these settings, by the callable that built it.
     _derived: dict[Callable[[SessionSettings], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, warn_insecure_secret: bool) -> None:
         for name, rule in _RULES.items():
             value = getattr(self, name)
             checked = rule(name, value)
             if checked is not value:  # normalised: tuple(...), "Lax", ...
                 object.__setattr__(self, name, checked)
+        if warn_insecure_secret and self.secret_warning is not None:
+            warnings.warn(
+                self.secret_warning,
+                InsecureSecretWarning,
+                stacklevel=3,  # __post_init__, __init__: the caller
+            )
         if self.requires_secure and self.secure is False:
             raise ValueError(
                 "secure=False cannot be combined with samesite='None' or"
@@ -169,6 +184,17 @@ class SessionSettings:
         except KeyError:
             made = self._derived[build] = build(self)
             return made
+
+    @property
+    def secret_warning(self) -> str | None:
+        """Why ``secret_key`` is too short to be safe, or None when it is not."""
+        size = len(_as_bytes(self.secret_key, "secret_key"))
+        if size >= _MIN_SECRET_BYTES:
+            return None
+        return (
+            f"secret_key is {size} bytes; use at least"
+            f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)"
+        )
 
     @property
     def requires_secure(self) -> bool:
@@ -196,13 +222,6 @@ def _secret(name: str, value: Any) -> Secret:
     secret = _as_bytes(value, name)
     if not secret:
         raise ValueError(f"{name} must not be empty")
-    if len(secret) < _MIN_SECRET_BYTES:
-        warnings.warn(
-            f"{name} is {len(secret)} bytes; use at least"
-            f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)",
-            InsecureSecretWarning,
-            stacklevel=4,  # the rule, __post_init__, __init__: the caller
-        )
     return value  # type: ignore[no-any-return]
 
 
@@ -301,6 +320,17 @@ def _digest(name: str, value: Any) -> str:
     return value
 
 
+def _digests(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of digest names, got {value!r}")
+    for digest in value:
+        if digest not in _DIGESTS:
+            raise ValueError(
+                f"{name} must hold digests among {', '.join(_DIGESTS)}, got {digest!r}"
+            )
+    return value if isinstance(value, tuple) else tuple(value)
+
+
 def _serializer(name: str, value: Any) -> Serializer:
     if not isinstance(value, Serializer):
         raise TypeError(
@@ -357,6 +387,7 @@ _RULES: dict[str, _Rule] = {
     "samesite": _samesite,
     "salt": _salt,
     "digest": _digest,
+    "fallback_digests": _digests,
     "serializer": _serializer,
     "max_cookie_size": _int(64),
     "clock_skew": _int(0),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
 from typing import Any, NamedTuple
 
 from . import _clock
@@ -35,11 +35,13 @@ class ResponseCookie(NamedTuple):
 _DELETE = ResponseCookie(None)
 
 
-class SessionStore(ExpiryMethods):
+class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     """A session whose data lives in a signed cookie value.
 
-    Follows Django's ``signed_cookies.SessionStore`` method for method. The
-    cookie is verified and decoded on first access, never before. An
+    Follows Django's ``signed_cookies.SessionStore`` method for method, and
+    is a :class:`~collections.abc.MutableMapping`: it compares equal to a
+    dict with the same items, as Flask's and Pyramid's sessions (dicts) do.
+    The cookie is verified and decoded on first access, never before. An
     invalid, tampered, expired or undecodable cookie gives an empty new
     session and one warning on the ``signedsession.security`` logger.
 
@@ -132,8 +134,10 @@ class SessionStore(ExpiryMethods):
     ) -> SessionStore:
         """A session for a request's ``Cookie`` header, parsed on first use.
 
-        When the header holds several cookies of our name, the first that
-        verifies wins (at most :attr:`MAX_CANDIDATES` are tried).
+        When the header holds several cookies of our name (a stale one left
+        by an earlier ``Domain`` or ``Path`` beside the current one), the one
+        signed most recently wins, the first of equals (at most
+        :attr:`MAX_CANDIDATES` are tried).
         """
         if cls.__init__ is SessionStore.__init__:
             # What __init__ would do for no key, without the call: this runs
@@ -220,14 +224,13 @@ class SessionStore(ExpiryMethods):
             decoded = Codec.of(self.settings).try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
+        if self._candidates:
+            decoded = self._newest(decoded)
         if decoded is None:
-            if self._candidates:
-                decoded = self._load_candidates()
-            if decoded is None:
-                self.rejected = reason
-                log_rejection(reason)
-                self._cookie_value = None
-                return {}
+            self.rejected = reason
+            log_rejection(reason)
+            self._cookie_value = None
+            return {}
         (
             data,
             self._session_id,
@@ -241,15 +244,18 @@ class SessionStore(ExpiryMethods):
             self._payload = payload
         return data
 
-    def _load_candidates(self) -> Decoded | None:
+    def _newest(self, first: Decoded | None) -> Decoded | None:
+        """The most recently issued of the cookie values; ties to the first."""
+        newest = first
         for value in self._candidates:
             try:
                 decoded = self._codec.loads(value)
             except InvalidCookie:
                 continue
-            self._session_key = value
-            return decoded
-        return None
+            if newest is None or decoded.issued > newest.issued:
+                newest = decoded
+                self._session_key = value
+        return newest
 
     # -- mapping ----------------------------------------------------------
 
@@ -286,7 +292,8 @@ class SessionStore(ExpiryMethods):
             return session.pop(key)
         return session.pop(key, default)
 
-    def setdefault(self, key: str, value: Any) -> Any:
+    # Django's signature: the value is required.
+    def setdefault(self, key: str, value: Any) -> Any:  # type: ignore[override]
         """The value of ``key``, storing ``value`` first if it is missing."""
         if key in self._session:
             return self._session[key]
@@ -313,6 +320,10 @@ class SessionStore(ExpiryMethods):
     def items(self) -> ItemsView[str, Any]:
         """The session's items."""
         return self._session.items()
+
+    def copy(self) -> dict[str, Any]:
+        """A shallow copy of the data, as a dict (Flask's and Pyramid's have it)."""
+        return self._session.copy()
 
     def clear(self) -> None:
         """Empty the data without loading it; marks the session modified."""
