@@ -84,8 +84,9 @@ def test_the_suite_ran_the_generic_cases_and_the_middleware_cases(
         "CookieSessionTests.test_get_expire_at_browser_close",
         "CookieSessionTests.test_unpickling_exception",
         "SessionMiddlewareTests.test_session_delete_on_end",
-        "SessionMiddlewareTests.test_save_every_request_with_non_empty_session"
-        "_renews_session_cookie",
+        "SessionMiddlewareTests.test_session_save_on_500",
+        "SessionMiddlewareTests.test_flush_empty_without_session_cookie_doesnt"
+        "_set_cookie",
     ):
         assert name in passed
     minimum = 40 if report["version"].startswith("4.") else 60
