@@ -128,6 +128,7 @@ class Results:
         pairs = [
             ("flask-signedsession", "flask-default"),
             ("pyramid-signedsession", "pyramid-default"),
+            ("django-signedsession", "django-signed"),
             *(
                 ("signedsession", peer.key)
                 for peer in self.contenders
@@ -217,6 +218,7 @@ class Results:
         for ours, theirs, works in (
             ("flask-signedsession", "flask-default", ("read", "write", "untouched")),
             ("pyramid-signedsession", "pyramid-default", ("read", "write")),
+            ("django-signedsession", "django-signed", ("read", "write")),
         ):
             for w in works:
                 name = f"{ours} ≤ 0.35{TIMES} {theirs} on {w}"
