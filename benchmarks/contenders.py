@@ -243,9 +243,7 @@ def build_django(problems: list[str]) -> list[Contender]:
     try:
         import signedsession.adapters.django  # noqa: F401
     except ImportError as exc:
-        problems.append(
-            f"Django engine missing (signedsession.adapters.django: {exc})"
-        )
+        problems.append(f"Django engine missing (signedsession.adapters.django: {exc})")
         engine = False
     else:
         engine = True
