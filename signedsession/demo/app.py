@@ -31,8 +31,9 @@ from ..exceptions import InsecureSecretWarning
 from ..middleware import SessionMiddleware
 from ..serializers import TaggedJSONSerializer
 from ..settings import SessionSettings
+from .actions import count, log_in, log_out, pop_flashes
 from .django_app import make_django_app
-from .pages import MAX_USERNAME, MOUNTS, render_home, render_page
+from .pages import MOUNTS, render_home, render_page
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -50,9 +51,6 @@ __all__ = [
 ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
 #: The salt all four apps sign with.
 SALT = "signedsession-demo"
-FLASHES_KEY = "_flashes"
-
-Session = MutableMapping[str, Any]
 
 
 class DemoDependencyMissing(RuntimeError):
@@ -70,45 +68,6 @@ def demo_settings(
         serializer=TaggedJSONSerializer(),
         path="/",
     )
-
-
-# -- what the apps do to the session -----------------------------------
-
-
-def flash(session: Session, category: str, message: str) -> None:
-    """Queue ``message`` exactly as ``flask.flash`` does."""
-    flashes = list(session.get(FLASHES_KEY, []))
-    flashes.append((category, message))
-    session[FLASHES_KEY] = flashes
-
-
-def pop_flashes(session: Session) -> list[tuple[str, str]]:
-    """Take the queued messages, as ``flask.get_flashed_messages`` does."""
-    if FLASHES_KEY not in session:
-        return []
-    return [(str(c), str(m)) for c, m in session.pop(FLASHES_KEY)]
-
-
-def log_in(session: Session, framework: str, username: str) -> None:
-    """Log ``username`` in, or flash why not."""
-    name = " ".join(username.split())
-    if not name or len(name) > MAX_USERNAME:
-        flash(session, framework, f"Enter a user name of 1 to {MAX_USERNAME} letters.")
-        return
-    session["user"] = name
-    session.setdefault("counter", 0)
-    flash(session, framework, f"Logged in as {name}.")
-
-
-def count(session: Session, framework: str) -> None:
-    """Add one to the shared counter."""
-    session["counter"] = int(session.get("counter", 0)) + 1
-    flash(session, framework, f"Counter is now {session['counter']}.")
-
-
-def log_out(session: Session) -> None:
-    """Empty the session: the cookie is deleted on this response."""
-    session.clear()
 
 
 # -- the page ----------------------------------------------------------------

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..settings import SessionSettings
+from .actions import count, log_in, pop_flashes
 from .pages import MOUNTS, render_page
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ def make_django_app(settings: SessionSettings) -> WSGIApplication:
 def _page(request: Any) -> Any:
     from django.http import HttpResponse
 
-    from .app import pop_flashes
-
     session = request.session
     return HttpResponse(
         render_page(
@@ -93,16 +92,12 @@ def _shared_settings() -> SessionSettings:
 def _login(request: Any) -> Any:
     from django.http import HttpResponseRedirect
 
-    from .app import log_in
-
     log_in(request.session, "Django", request.POST.get("username", ""))
     return _see_other(HttpResponseRedirect(BASE + "/"))
 
 
 def _count(request: Any) -> Any:
     from django.http import HttpResponseRedirect
-
-    from .app import count
 
     count(request.session, "Django")
     return _see_other(HttpResponseRedirect(BASE + "/"))

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 
 import pytest
 from djangoproject import configure
+from shared import OLD_SECRET, SECRET
 from webtest import TestApp, TestResponse
 
 import signedsession.demo
@@ -27,8 +28,6 @@ from signedsession.demo.django_app import django_settings
 
 configure()
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 APPS = ["wsgi", "flask", "pyramid", "django"]
 NAMES = {"wsgi": "WSGI", "flask": "Flask", "pyramid": "Pyramid", "django": "Django"}
 # 1_800_000_000 (the clock fixture) plus 14 days, the default max_age.

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import pytest
 from djangoproject import configure
+from shared import SECRET
 
 from signedsession.demo import create_server, demo_settings, make_app
 from signedsession.demo.django_app import django_settings
@@ -22,7 +23,6 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 TIMEOUT = 20  # seconds, for every page load, wait and join
 
 
