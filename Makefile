@@ -29,6 +29,7 @@ test: $(VENV)/.dev-installed
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/compat/upstream/run.py
+	PYTHON=$(PYTHON) bash scripts/test-django42.sh
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
@@ -48,4 +49,4 @@ wheel-check: $(VENV)/.dev-installed
 	bash scripts/check-wheel.sh $(BIN)/python
 
 clean:
-	rm -rf $(VENV) build dist docs/_build *.egg-info
+	rm -rf $(VENV) .venv-django42 .cache build dist docs/_build *.egg-info

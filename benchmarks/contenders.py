@@ -249,11 +249,18 @@ def build_pyramid(problems: list[str]) -> list[Contender]:
 
 
 def build_django(problems: list[str]) -> list[Contender]:
-    """Django bare and its signed_cookies session backend."""
+    """Django bare, its signed_cookies backend and signedsession's engine."""
     from .django_app import handlers
 
-    bare, session = handlers()
-    return [
+    try:
+        import signedsession.adapters.django  # noqa: F401
+    except ImportError as exc:
+        problems.append(f"Django engine missing (signedsession.adapters.django: {exc})")
+        engine = False
+    else:
+        engine = True
+    bare, session, ours = handlers()
+    found = [
         Contender("django", "Django bare", "django", "bare", "sessionid", _wsgi(bare)),
         Contender(
             "django-signed",
@@ -264,6 +271,18 @@ def build_django(problems: list[str]) -> list[Contender]:
             _wsgi(session),
         ),
     ]
+    if engine:
+        found.append(
+            Contender(
+                "django-signedsession",
+                "Django with signedsession",
+                "django",
+                "ours",
+                "sessionid",
+                _wsgi(ours),
+            )
+        )
+    return found
 
 
 # -- Starlette ------------------------------------------------------------------

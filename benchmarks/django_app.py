@@ -1,9 +1,11 @@
 """A minimal Django project, configured in-process, for the benchmark.
 
-Two ``WSGIHandler`` instances share the settings: one built with
-``django.contrib.sessions.middleware.SessionMiddleware`` and the
-``signed_cookies`` engine, one built with no middleware at all (the bare
-baseline). Django reads ``MIDDLEWARE`` only when a handler is built.
+Three ``WSGIHandler`` instances share the settings: two built with
+``django.contrib.sessions.middleware.SessionMiddleware``, one over Django's
+``signed_cookies`` engine and one over signedsession's
+(``signedsession.adapters.django``), and one built with no middleware at all
+(the bare baseline). Django reads ``MIDDLEWARE`` when a handler is built, and
+the middleware reads ``SESSION_ENGINE`` then.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from .workloads import BARE_SESSION, SECRET, action
 
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
+DJANGO_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+OUR_ENGINE = "signedsession.adapters.django"
 
 
 def _session_view(request: Any) -> Any:
@@ -43,8 +47,11 @@ def _view(request: Any) -> Any:
 urlpatterns: list[Any] = []
 
 
-def handlers() -> tuple[Any, Any]:
-    """(bare handler, session handler), configuring Django on first call."""
+def handlers() -> tuple[Any, Any, Any]:
+    """(bare, Django's signed_cookies, signedsession's engine) handlers.
+
+    Configures Django on the first call.
+    """
     import django
     from django.conf import settings
     from django.core.handlers.wsgi import WSGIHandler
@@ -57,7 +64,7 @@ def handlers() -> tuple[Any, Any]:
             ROOT_URLCONF=__name__,
             INSTALLED_APPS=[],
             MIDDLEWARE=[SESSION_MIDDLEWARE],
-            SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+            SESSION_ENGINE=DJANGO_ENGINE,
             USE_TZ=True,
             DATABASES={},
             LOGGING_CONFIG=None,
@@ -65,7 +72,11 @@ def handlers() -> tuple[Any, Any]:
         django.setup()
         urlpatterns[:] = _urlpatterns()
     settings.MIDDLEWARE = [SESSION_MIDDLEWARE]
+    settings.SESSION_ENGINE = DJANGO_ENGINE
     session = WSGIHandler()
+    settings.SESSION_ENGINE = OUR_ENGINE
+    ours = WSGIHandler()
+    settings.SESSION_ENGINE = DJANGO_ENGINE
     settings.MIDDLEWARE = []
     bare = WSGIHandler()
-    return bare, session
+    return bare, session, ours

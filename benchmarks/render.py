@@ -97,6 +97,7 @@ def _pairs(a: Analysis) -> list[tuple[str, str]]:
     pairs = [
         ("flask-signedsession", "flask-default"),
         ("pyramid-signedsession", "pyramid-default"),
+        ("django-signedsession", "django-signed"),
         *(("signedsession", peer) for peer in a.peers()),
     ]
     return [(x, y) for x, y in pairs if a.has(x) and a.has(y)]

@@ -114,6 +114,18 @@ def _adapter(framework: str, workload: str) -> Target:
     )
 
 
+def _django(workload: str) -> Target:
+    return Target(
+        f"Django engine ≤ 0.35{TIMES} Django's signed_cookies",
+        "django-signedsession",
+        workload,
+        RATIO,
+        0.35,
+        "issue 16",
+        versus="django-signed",
+    )
+
+
 #: Every target, in the order the page lists them.
 TARGETS: tuple[Target, ...] = (
     _floor("read", "issue 6"),
@@ -171,4 +183,6 @@ TARGETS: tuple[Target, ...] = (
     _adapter("flask", "untouched"),
     _adapter("pyramid", "read"),
     _adapter("pyramid", "write"),
+    _django("read"),
+    _django("write"),
 )

@@ -1,7 +1,7 @@
-"""The demo: WSGI, Flask and Pyramid apps sharing one session.
+"""The demo: WSGI, Flask, Pyramid and Django apps sharing one session.
 
 It sits above the adapters (it mounts an app of each framework) and needs
-Flask, Pyramid and waitress, imported only when the demo is built.
+Flask, Pyramid, Django and waitress, imported only when the demo is built.
 """
 
 from __future__ import annotations

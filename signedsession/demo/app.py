@@ -1,7 +1,8 @@
-"""The demo: a plain WSGI app, a Flask app and a Pyramid app, one session.
+"""The demo: a plain WSGI app, a Flask, a Pyramid and a Django app, one session.
 
-``signedsession demo`` serves :func:`make_app` with waitress. The three apps
-are mounted under ``/wsgi/``, ``/flask/`` and ``/pyramid/`` by one werkzeug
+``signedsession demo`` serves :func:`make_app` with waitress. The four apps
+are mounted under ``/wsgi/``, ``/flask/``, ``/pyramid/`` and ``/django/``
+(see :mod:`signedsession.demo.django_app`) by one werkzeug
 ``DispatcherMiddleware`` and configured with the same secret, cookie name,
 salt, serializer and path, so a user who logs in on one is logged in on all.
 
@@ -11,7 +12,7 @@ the Flask app uses ``flask.flash``, the other two the helpers here, and
 every app reads what any other wrote. Pyramid's native queues (``"_f_"``)
 would be invisible to Flask, so the demo does not use them.
 
-Flask, Pyramid and waitress are imported inside functions only: importing
+Flask, Pyramid, Django and waitress are imported inside functions only: importing
 :mod:`signedsession` never needs them.
 """
 
@@ -30,7 +31,9 @@ from ..exceptions import InsecureSecretWarning
 from ..middleware import SessionMiddleware
 from ..serializers import TaggedJSONSerializer
 from ..settings import SessionSettings
-from .pages import MAX_USERNAME, MOUNTS, render_home, render_page
+from .actions import count, log_in, log_out, pop_flashes
+from .django_app import make_django_app
+from .pages import MOUNTS, render_home, render_page
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -46,21 +49,18 @@ __all__ = [
 
 #: Older keys the demo still accepts, whitespace-separated (key rotation).
 ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
-#: The salt all three apps sign with.
+#: The salt all four apps sign with.
 SALT = "signedsession-demo"
-FLASHES_KEY = "_flashes"
-
-Session = MutableMapping[str, Any]
 
 
 class DemoDependencyMissing(RuntimeError):
-    """Flask, Pyramid or waitress is not installed."""
+    """Flask, Pyramid, Django or waitress is not installed."""
 
 
 def demo_settings(
     secret_key: str, *, fallback_keys: tuple[str, ...] = ()
 ) -> SessionSettings:
-    """The settings the three apps share."""
+    """The settings the four apps share."""
     return SessionSettings(
         secret_key=secret_key,
         fallback_keys=fallback_keys,
@@ -70,48 +70,9 @@ def demo_settings(
     )
 
 
-# -- what the three apps do to the session -----------------------------------
-
-
-def flash(session: Session, category: str, message: str) -> None:
-    """Queue ``message`` exactly as ``flask.flash`` does."""
-    flashes = list(session.get(FLASHES_KEY, []))
-    flashes.append((category, message))
-    session[FLASHES_KEY] = flashes
-
-
-def pop_flashes(session: Session) -> list[tuple[str, str]]:
-    """Take the queued messages, as ``flask.get_flashed_messages`` does."""
-    if FLASHES_KEY not in session:
-        return []
-    return [(str(c), str(m)) for c, m in session.pop(FLASHES_KEY)]
-
-
-def log_in(session: Session, framework: str, username: str) -> None:
-    """Log ``username`` in, or flash why not."""
-    name = " ".join(username.split())
-    if not name or len(name) > MAX_USERNAME:
-        flash(session, framework, f"Enter a user name of 1 to {MAX_USERNAME} letters.")
-        return
-    session["user"] = name
-    session.setdefault("counter", 0)
-    flash(session, framework, f"Logged in as {name}.")
-
-
-def count(session: Session, framework: str) -> None:
-    """Add one to the shared counter."""
-    session["counter"] = int(session.get("counter", 0)) + 1
-    flash(session, framework, f"Counter is now {session['counter']}.")
-
-
-def log_out(session: Session) -> None:
-    """Empty the session: the cookie is deleted on this response."""
-    session.clear()
-
-
 # -- the page ----------------------------------------------------------------
 
-# -- the three apps ------------------------------------------------------------
+# -- the apps ------------------------------------------------------------------
 
 
 def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
@@ -302,9 +263,9 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
 def make_app(
     secret_key: str, *, fallback_keys: tuple[str, ...] = ()
 ) -> WSGIApplication:
-    """The demo: the three apps and a landing page behind one dispatcher.
+    """The demo: the four apps and a landing page behind one dispatcher.
 
-    :raises DemoDependencyMissing: Flask or Pyramid is not installed.
+    :raises DemoDependencyMissing: Flask, Pyramid or Django is not installed.
     """
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
@@ -317,6 +278,7 @@ def make_app(
             warnings.simplefilter("ignore", DeprecationWarning)
             flask_app = make_flask_app(settings)
             pyramid_app = make_pyramid_app(settings)
+            django_app = make_django_app(settings)
     except ImportError as exc:
         raise DemoDependencyMissing(_missing(exc)) from None
     return DispatcherMiddleware(
@@ -325,13 +287,14 @@ def make_app(
             MOUNTS["WSGI"]: make_wsgi_app(settings),
             MOUNTS["Flask"]: flask_app,
             MOUNTS["Pyramid"]: pyramid_app,
+            MOUNTS["Django"]: django_app,
         },
     )
 
 
 def _missing(exc: ImportError) -> str:
     return (
-        f"the demo needs Flask, Pyramid and waitress ({exc.name or exc} is"
+        f"the demo needs Flask, Pyramid, Django and waitress ({exc.name or exc} is"
         " missing): pip install 'signedsession[demo]'"
     )
 
@@ -378,7 +341,7 @@ def serve(
     made for this run and a notice printed. ``$SIGNEDSESSION_FALLBACK_KEYS``
     lists older keys, to watch a rotation.
 
-    :raises DemoDependencyMissing: Flask, Pyramid or waitress is missing.
+    :raises DemoDependencyMissing: Flask, Pyramid, Django or waitress is missing.
     :raises OSError: the address cannot be bound.
     """
     env = os.environ if environ is None else environ

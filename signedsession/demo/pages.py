@@ -16,13 +16,19 @@ from ..settings import SessionSettings
 
 __all__ = ["INTEGRATIONS", "MAX_USERNAME", "MOUNTS", "render_home", "render_page"]
 
-#: Where the three apps are mounted.
-MOUNTS = {"WSGI": "/wsgi", "Flask": "/flask", "Pyramid": "/pyramid"}
+#: Where the four apps are mounted.
+MOUNTS = {
+    "WSGI": "/wsgi",
+    "Flask": "/flask",
+    "Pyramid": "/pyramid",
+    "Django": "/django",
+}
 #: What plugs each app into signedsession.
 INTEGRATIONS = {
     "WSGI": "signedsession.SessionMiddleware around a plain WSGI callable",
     "Flask": "app.session_interface = SignedSessionInterface(...)",
     "Pyramid": "config.set_session_factory(SignedSessionFactory(...))",
+    "Django": 'SESSION_ENGINE = "signedsession.adapters.django"',
 }
 MAX_USERNAME = 40
 
@@ -81,7 +87,8 @@ def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
         return (
             "<section id=cookie><h2>The cookie your browser sent</h2>"
             f"<p>Rejected: <b id=rejected>{_e(reason)}</b>. The apps see an empty"
-            " session; the WSGI and Pyramid apps delete the cookie, the Flask app"
+            " session; the WSGI, Pyramid and Django apps delete the cookie, the"
+            " Flask app"
             " leaves it (as Flask does) until a new one replaces it.</p></section>"
         )
     now = _clock.time()

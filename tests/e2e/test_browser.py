@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from djangoproject import configure
 from shared import SECRET
 
-from signedsession.demo import create_server, make_app
+from signedsession.demo import create_server, demo_settings, make_app
+from signedsession.demo.django_app import django_settings
 
 pytestmark = pytest.mark.slow
 
@@ -29,9 +31,18 @@ def missing_browser() -> list[str]:
 
 
 @pytest.fixture
-def base_url(serve_wsgi: Callable[..., str]) -> str:
-    """The demo, served by the demo's own waitress server on an ephemeral port."""
-    return serve_wsgi(make_app(SECRET), create=create_server)
+def base_url(serve_wsgi: Callable[..., str]) -> Iterator[str]:
+    """The demo, served by the demo's own waitress server on an ephemeral port.
+
+    Django's settings are shared with this process's other Django tests:
+    the demo's own (what ``signedsession demo`` configures) are in force
+    while it is served.
+    """
+    from django.test import override_settings
+
+    configure()
+    with override_settings(**django_settings(demo_settings(SECRET))):
+        yield serve_wsgi(make_app(SECRET), create=create_server)
 
 
 @pytest.fixture
@@ -102,7 +113,7 @@ def session_cookies(driver: Any) -> list[dict[str, Any]]:
     return [c for c in driver.get_cookies() if c["name"] == "session"]
 
 
-def test_log_in_on_flask_shows_the_session_on_pyramid_and_wsgi_then_log_out(
+def test_log_in_on_flask_shows_the_session_on_pyramid_wsgi_django_then_log_out(
     driver: Any, base_url: str, tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
@@ -119,12 +130,17 @@ def test_log_in_on_flask_shows_the_session_on_pyramid_and_wsgi_then_log_out(
     click(driver, "count")
     wait_for_text(driver, "counter", "2")
 
-    for app, name in (("pyramid", "Pyramid"), ("wsgi", "WSGI")):
+    for app, name in (("pyramid", "Pyramid"), ("wsgi", "WSGI"), ("django", "Django")):
         driver.get(f"{base_url}/{app}/")
         wait_for_text(driver, "framework", name)
         wait_for_text(driver, "user", "ann")
         wait_for_text(driver, "counter", "2")
         wait_for_text(driver, "key", "current key")
+    # Django's SessionMiddleware writes the shared cookie; the others read it.
+    click(driver, "count")
+    wait_for_text(driver, "counter", "3")
+    driver.get(f"{base_url}/wsgi/")
+    wait_for_text(driver, "counter", "3")
 
     (cookie,) = session_cookies(driver)
     assert cookie["httpOnly"] is True
@@ -140,6 +156,10 @@ def test_log_in_on_flask_shows_the_session_on_pyramid_and_wsgi_then_log_out(
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 10_000
 
+    # Log out on Django: flush() there, and Django's middleware deletes the
+    # cookie every app reads.
+    driver.get(f"{base_url}/django/")
+    wait_for_text(driver, "user", "ann")
     click(driver, "logout")
     wait_for_text(driver, "user", "Not logged in.")
     assert session_cookies(driver) == []

@@ -9,10 +9,12 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from djangoproject import configure
 from shared import OLD_SECRET, SECRET
 from webtest import TestApp, TestResponse
 
@@ -20,16 +22,54 @@ import signedsession.demo
 import signedsession.demo.app
 from signedsession import SessionSettings
 from signedsession._codec import Codec
-from signedsession.demo import make_app
+from signedsession.demo import demo_settings
+from signedsession.demo import make_app as demo_app
+from signedsession.demo.django_app import django_settings
 
-APPS = ["wsgi", "flask", "pyramid"]
-NAMES = {"wsgi": "WSGI", "flask": "Flask", "pyramid": "Pyramid"}
+configure()
+
+APPS = ["wsgi", "flask", "pyramid", "django"]
+NAMES = {"wsgi": "WSGI", "flask": "Flask", "pyramid": "Pyramid", "django": "Django"}
 # 1_800_000_000 (the clock fixture) plus 14 days, the default max_age.
 EXPIRES_HTTP = "Fri, 29 Jan 2027 08:00:00 GMT"
+DELETED_BY_DJANGO = (
+    'session=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/; SameSite=Lax'
+)
 DELETED = (
     "session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly;"
     " Path=/; SameSite=Lax"
 )
+
+
+def make_app(secret: str, *, fallback_keys: tuple[str, ...] = ()) -> Any:
+    """The demo, its Django app under the Django settings the demo makes."""
+    from django.test import override_settings
+
+    overrides = django_settings(demo_settings(secret, fallback_keys=fallback_keys))
+    with override_settings(**overrides):  # Django reads MIDDLEWARE here
+        app = demo_app(secret, fallback_keys=fallback_keys)
+
+    def with_settings(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with override_settings(**overrides):
+            response = app(environ, start_response)
+            try:
+                return list(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+    return with_settings
+
+
+@pytest.fixture
+def clock(clock: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """conftest's clock, also for the Expires Django's middleware writes."""
+    import django.contrib.sessions.middleware
+
+    monkeypatch.setattr(
+        django.contrib.sessions.middleware, "time", SimpleNamespace(time=clock)
+    )
+    return clock
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +113,28 @@ def location(response: TestResponse) -> str:
     return urljoin("http://localhost/", response.headers["Location"])
 
 
+_ATTRIBUTES = {
+    name.lower(): name
+    for name in ("Expires", "Max-Age", "HttpOnly", "Path", "SameSite", "Secure")
+}
+
+
 def attributes(set_cookie: str) -> tuple[str, dict[str, str | bool]]:
-    """A Set-Cookie value as (name=value, {attribute: value or True})."""
-    first, *rest = set_cookie.split("; ")
+    """A Set-Cookie value as (name=value, {attribute: value or True}).
+
+    Attribute names are case-insensitive (Django writes ``expires``), and
+    Django's WSGI handler puts a space before the value and quotes an empty
+    one.
+    """
+    first, *rest = set_cookie.strip().split("; ")
+    name, _, value = first.partition("=")
     attrs: dict[str, str | bool] = {}
     for part in rest:
-        key, sep, value = part.partition("=")
-        attrs[key] = value if sep else True
-    return first, attrs
+        key, sep, value_ = part.partition("=")
+        attrs[_ATTRIBUTES.get(key.lower(), key)] = value_ if sep else True
+    if value == '""':
+        value = ""
+    return f"{name}={value}", attrs
 
 
 def one_set_cookie(response: TestResponse) -> str:
@@ -103,7 +157,7 @@ def test_login_on_one_app_shows_the_same_user_and_counter_on_all(
         page = browser.get(f"/{app}/")
         assert text_of(page, "framework") == NAMES[app]
         assert text_of(page, "user") == "ann"
-        assert text_of(page, "counter") == "3"
+        assert text_of(page, "counter") == str(len(APPS))
 
 
 @pytest.mark.parametrize("writer", APPS)
@@ -136,7 +190,10 @@ def test_logout_on_any_app_deletes_the_cookie_for_all(
     response = browser.post(f"/{logout_app}/logout")
     assert response.status_int == 303
     assert location(response) == f"http://localhost/{logout_app}/?bye=1"
-    assert one_set_cookie(response) == DELETED
+    if logout_app == "django":  # Django's middleware deletes it its way
+        assert attributes(one_set_cookie(response)) == attributes(DELETED_BY_DJANGO)
+    else:
+        assert one_set_cookie(response) == DELETED
     assert browser.cookies == {}
     assert flashes(response.follow()) == [(NAMES[logout_app], "Logged out everywhere.")]
     for app in APPS:
@@ -172,7 +229,7 @@ def test_each_app_signs_with_the_shared_settings(browser: TestApp, app: str) -> 
 
 
 def test_viewing_pages_without_a_session_sets_no_cookie(browser: TestApp) -> None:
-    for path in ["/", "/wsgi/", "/flask/", "/pyramid/"]:
+    for path in ["/", "/wsgi/", "/flask/", "/pyramid/", "/django/"]:
         page = browser.get(path)
         assert page.headers.getall("Set-Cookie") == []
     assert browser.cookies == {}
@@ -238,12 +295,17 @@ def test_tampered_cookie_is_shown_as_rejected_and_is_an_empty_session(
     ]
 
 
-def test_home_page_links_the_three_apps(browser: TestApp) -> None:
+def test_home_page_links_the_four_apps(browser: TestApp) -> None:
     page = browser.get("/")
     assert page.status_int == 200
     assert page.content_type == "text/html"
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page.text)
-    assert links == [("/wsgi/", "WSGI"), ("/flask/", "Flask"), ("/pyramid/", "Pyramid")]
+    assert links == [
+        ("/wsgi/", "WSGI"),
+        ("/flask/", "Flask"),
+        ("/pyramid/", "Pyramid"),
+        ("/django/", "Django"),
+    ]
 
 
 @pytest.mark.parametrize("app", APPS)
@@ -263,7 +325,7 @@ def test_blank_user_name_is_refused_with_a_message(browser: TestApp, app: str) -
 
 
 @pytest.mark.parametrize(
-    "path", ["/nope", "/wsgi/nope", "/flask/nope", "/pyramid/nope"]
+    "path", ["/nope", "/wsgi/nope", "/flask/nope", "/pyramid/nope", "/django/nope"]
 )
 def test_unknown_paths_are_404(browser: TestApp, path: str) -> None:
     assert browser.get(path, status=404).status_int == 404
@@ -306,6 +368,7 @@ def test_serve_without_a_secret_prints_a_notice_and_uses_a_random_one(
         "  WSGI     http://127.0.0.1:8123/wsgi/\n"
         "  Flask    http://127.0.0.1:8123/flask/\n"
         "  Pyramid  http://127.0.0.1:8123/pyramid/\n"
+        "  Django   http://127.0.0.1:8123/django/\n"
     )
     assert served["server"].runs == 1
     browser = TestApp(served["app"])
@@ -329,6 +392,7 @@ def test_serve_signs_with_the_secret_from_the_environment(
         "  WSGI     http://0.0.0.0:8123/wsgi/",
         "  Flask    http://0.0.0.0:8123/flask/",
         "  Pyramid  http://0.0.0.0:8123/pyramid/",
+        "  Django   http://0.0.0.0:8123/django/",
         "  accepting 2 fallback key(s) from SIGNEDSESSION_FALLBACK_KEYS",
     ]
     assert (served["host"], served["port"]) == ("0.0.0.0", 9000)
@@ -355,7 +419,7 @@ def test_serve_reports_a_short_secret_in_one_line(served: dict[str, Any]) -> Non
 def test_importing_signedsession_and_the_demo_loads_no_framework() -> None:
     code = (
         "import sys, signedsession, signedsession.cli, signedsession.demo;"
-        " print(sorted(m for m in ('flask', 'pyramid', 'waitress', 'webob')"
+        " print(sorted(m for m in ('flask', 'pyramid', 'waitress', 'webob', 'django')"
         " if m in sys.modules))"
     )
     result = subprocess.run(
@@ -366,3 +430,31 @@ def test_importing_signedsession_and_the_demo_loads_no_framework() -> None:
         check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "[]\n", "")
+
+
+def test_demo_configures_django_itself() -> None:
+    """In a process where nothing configured Django, as under ``signedsession demo``."""
+    code = f"""
+import re
+from webtest import TestApp
+from signedsession.demo import make_app
+from django.conf import settings
+browser = TestApp(make_app({SECRET!r}))
+assert settings.SESSION_ENGINE == "signedsession.adapters.django"
+page = browser.get("/django/")
+form = page.forms["login-form"]
+form["username"] = "ann"
+assert form.submit().status_int == 303
+browser.post("/django/count")
+page = browser.get("/pyramid/")
+print(re.search(r"id=user>([^<]*)<", page.text).group(1),
+      re.search(r"id=counter>([^<]*)<", page.text).group(1))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ann 1\n", "")

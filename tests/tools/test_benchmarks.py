@@ -46,6 +46,7 @@ CONTENDERS = {
     "pyramid-signedsession": "Pyramid + signedsession adapter",
     "django": "Django bare",
     "django-signed": "Django signed_cookies",
+    "django-signedsession": "Django with signedsession",
     "starlette": "Starlette bare",
     "starlette-session": "Starlette SessionMiddleware",
 }
