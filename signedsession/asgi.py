@@ -41,14 +41,21 @@ _SCHEME_ENVIRON = ({"wsgi.url_scheme": "http"}, {"wsgi.url_scheme": "https"})
 _HTTPS_SCHEMES = frozenset({"https", "wss"})
 
 
+# Held in the dict's own storage until the data is read: C code that checks
+# a dict's size before asking for its items (json.dumps) asks for them.
+_UNREAD = object()
+
+
 class Session(SessionStore, dict):  # type: ignore[misc]
     """The request's session: a :class:`~signedsession.SessionStore` that is a dict.
 
     Code written for Starlette's session keeps working:
-    ``isinstance(session, dict)``, ``popitem()``, ``|=``, and
-    ``json.dumps`` or ``JSONResponse`` of ``request.session`` (the dict's own
-    storage mirrors the data once it is loaded and after every change;
-    ``request.session`` loads it, through :meth:`mark_accessed`).
+    ``isinstance(session, dict)``, ``popitem()``, ``|=``, ``|``, and
+    ``json.dumps`` or ``JSONResponse`` of ``request.session``, which read the
+    data through :meth:`items`. The cookie is still verified on first use
+    of the data only: ``request.session`` alone reads nothing. Once read,
+    the dict's own storage mirrors the data, for C code that reads it
+    directly.
 
     .. versionadded:: 0.1
     """
@@ -57,14 +64,11 @@ class Session(SessionStore, dict):  # type: ignore[misc]
         self, session_key: str | None = None, *, settings: SessionSettings
     ) -> None:
         SessionStore.__init__(self, session_key, settings=settings)
+        dict.__setitem__(self, _UNREAD, None)
 
     def _mirror(self) -> None:
         dict.clear(self)
         dict.update(self, SessionStore.items(self))
-
-    def mark_accessed(self) -> None:
-        """Load the data and mark it accessed: Starlette's ``request.session`` hook."""
-        self._mirror()
 
     def load(self) -> dict[str, Any]:
         """Verify and decode the cookie value; ``{}`` when it is invalid."""
@@ -75,16 +79,16 @@ class Session(SessionStore, dict):  # type: ignore[misc]
 
     def __setitem__(self, key: str, value: Any) -> None:
         SessionStore.__setitem__(self, key, value)
-        dict.__setitem__(self, key, value)
+        self._mirror()
 
     def __delitem__(self, key: str) -> None:
         SessionStore.__delitem__(self, key)
-        dict.pop(self, key, None)
+        self._mirror()
 
     def pop(self, key: str, *default: Any) -> Any:
         """Remove ``key`` and return its value, or ``default``."""
         value = SessionStore.pop(self, key, *default)
-        dict.pop(self, key, None)
+        self._mirror()
         return value
 
     def popitem(self) -> tuple[str, Any]:
@@ -112,6 +116,12 @@ class Session(SessionStore, dict):  # type: ignore[misc]
     def __ior__(self, other: Any) -> Session:  # type: ignore[override,misc]
         self.update(other)
         return self
+
+    def __or__(self, other: Any) -> dict[str, Any]:  # type: ignore[override]
+        return self.copy() | other  # type: ignore[no-any-return]
+
+    def __reversed__(self) -> Any:
+        return reversed(list(SessionStore.keys(self)))
 
     def clear(self) -> None:
         """Remove every key."""

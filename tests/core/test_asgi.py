@@ -91,15 +91,36 @@ def settings(**fields: Any) -> SessionSettings:
 # -- laziness and the response rules ------------------------------------------
 
 
-def test_untouched_session_is_not_read_and_adds_no_header() -> None:
-    cookie = f"session={signed_value(settings(), {'a': 1})}"
+def test_untouched_session_is_not_read_and_adds_no_header(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="signedsession.security")
     app = SessionMiddleware(endpoint(lambda s: "ok"), settings())
-    scope, sent = run(app, cookie=cookie)
+    scope, sent = run(app, cookie="session=" + "x" * 40)  # invalid if read
     store = scope["session"]
     assert isinstance(store, Session) and isinstance(store, SessionStore)
     assert not store.accessed and not store.modified
-    assert dict.__len__(store) == 0  # never decoded
+    assert caplog.records == []  # never verified
     assert response_headers(sent) == []
+
+
+def test_starlette_request_session_alone_reads_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="signedsession.security")
+
+    async def view(request: Request) -> Response:
+        request.session  # noqa: B018 (the property is the point)
+        return PlainTextResponse("ok")
+
+    app = Starlette(
+        routes=[Route("/", view)],
+        middleware=[Middleware(SessionMiddleware, secret_key=SECRET)],
+    )
+    client = TestClient(app, cookies={"session": "x" * 40})
+    response = client.get("/")
+    assert "vary" not in response.headers and "set-cookie" not in response.headers
+    assert caplog.records == []
 
 
 def test_read_adds_vary_and_no_cookie() -> None:
@@ -471,9 +492,11 @@ def session() -> Session:
     return Session(value, settings=settings())  # type: ignore[return-value]
 
 
-def test_session_serializes_as_json_after_request_session(session: Session) -> None:
-    session.mark_accessed()
+def test_unread_session_serializes_as_json(session: Session) -> None:
     assert json.dumps(session) == '{"a": 1, "b": 2}'
+    assert json.dumps({"s": session}, indent=1) == (
+        '{\n "s": {\n  "a": 1,\n  "b": 2\n }\n}'
+    )
     session["c"] = 3
     del session["a"]
     assert json.dumps(session) == '{"b": 2, "c": 3}'
@@ -496,8 +519,21 @@ def test_session_dict_methods(session: Session) -> None:
         session.popitem()
 
 
+def test_empty_sessions_serialize_as_empty_json() -> None:
+    assert json.dumps(Session(None, settings=settings())) == "{}"
+    assert Session(None, settings=settings()) == {}
+
+
+def test_read_session_mirrors_into_the_dict_storage(session: Session) -> None:
+    assert session["a"] == 1
+    assert dict(dict.items(session)) == {"a": 1, "b": 2}
+    session["c"] = 3
+    assert dict(dict.items(session)) == {"a": 1, "b": 2, "c": 3}
+    assert list(reversed(session)) == ["c", "b", "a"]
+    assert session | {"d": 4} == {"a": 1, "b": 2, "c": 3, "d": 4}
+
+
 def test_flushed_session_is_empty_dict(session: Session) -> None:
-    session.mark_accessed()
     session.flush()
     assert json.dumps(session) == "{}" and session.session_key is None
 
