@@ -32,7 +32,7 @@ __all__ = ["SignedSessionInterface"]
 _HTTPS_SCHEMES = frozenset({"https", "wss"})
 
 
-class SignedSessionInterface(FlaskSessionInterface):
+class SignedSessionInterface(FlaskSessionInterface):  # type: ignore[misc]
     """A Quart session interface that keeps the session in a signed cookie.
 
     Reads ``app.config`` as Quart's ``SecureCookieSessionInterface`` does;
@@ -46,18 +46,18 @@ class SignedSessionInterface(FlaskSessionInterface):
     .. versionadded:: 0.1
     """
 
-    async def open_session(  # type: ignore[override]
+    async def open_session(
         self, app: Quart, request: BaseRequestWebsocket
     ) -> FlaskSession | None:
         """The request's session, its cookie read on first access."""
         cookies = request.headers.getlist("Cookie")
         return self.session_for(
-            app,  # type: ignore[arg-type]
+            app,
             "; ".join(cookies) if cookies else None,
             https=request.scheme in _HTTPS_SCHEMES,
         )
 
-    async def save_session(  # type: ignore[override]
+    async def save_session(
         self, app: Quart, session: SessionMixin, response: Any
     ) -> None:
         """Set, refresh or delete the cookie as Quart would.
@@ -74,8 +74,9 @@ class SignedSessionInterface(FlaskSessionInterface):
                     " cannot be set on a websocket, the change is lost"
                 )
             return
-        super().save_session(app, session, response)  # type: ignore[arg-type]
+        super().save_session(app, session, response)
 
-    async def make_null_session(self, app: Quart) -> NullSession:  # type: ignore[override]
+    async def make_null_session(self, app: Quart) -> NullSession:
         """The session used when no secret key is configured."""
-        return self.null_session_class()
+        null: NullSession = self.null_session_class()
+        return null

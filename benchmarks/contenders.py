@@ -260,10 +260,10 @@ def build_django(problems: list[str]) -> list[Contender]:
 def build_starlette(problems: list[str]) -> list[Contender]:
     """Starlette bare, its SessionMiddleware and ours, as plain ASGI callables."""
     from starlette.middleware.sessions import SessionMiddleware
-
-    from signedsession.asgi import SessionMiddleware as OurSessionMiddleware
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import Response
+
+    from signedsession.asgi import SessionMiddleware as OurSessionMiddleware
 
     async def bare(scope: Any, receive: Any, send: Any) -> None:
         StarletteRequest(scope, receive)

@@ -12,7 +12,7 @@ one session.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, MutableMapping
+from collections.abc import Awaitable, MutableMapping
 from typing import Any, Callable
 
 from ._codec import Codec
@@ -46,7 +46,7 @@ _HTTPS_SCHEMES = frozenset({"https", "wss"})
 _UNREAD = object()
 
 
-class Session(SessionStore, dict):  # type: ignore[misc]
+class Session(SessionStore, dict[str, Any]):  # type: ignore[misc]
     """The request's session: a :class:`~signedsession.SessionStore` that is a dict.
 
     Code written for Starlette's session keeps working:
@@ -64,7 +64,7 @@ class Session(SessionStore, dict):  # type: ignore[misc]
         self, session_key: str | None = None, *, settings: SessionSettings
     ) -> None:
         SessionStore.__init__(self, session_key, settings=settings)
-        dict.__setitem__(self, _UNREAD, None)
+        dict.__setitem__(self, _UNREAD, None)  # type: ignore[misc]
 
     def _mirror(self) -> None:
         dict.clear(self)
@@ -113,12 +113,14 @@ class Session(SessionStore, dict):  # type: ignore[misc]
         SessionStore.update(self, dict_, **kwargs)
         self._mirror()
 
-    def __ior__(self, other: Any) -> Session:  # type: ignore[override,misc]
+    def __ior__(self, other: Any) -> Session:  # type: ignore[override]
         self.update(other)
         return self
 
     def __or__(self, other: Any) -> dict[str, Any]:  # type: ignore[override]
-        return self.copy() | other  # type: ignore[no-any-return]
+        merged = self.copy()
+        merged.update(other)
+        return merged
 
     def __reversed__(self) -> Any:
         return reversed(list(SessionStore.keys(self)))
@@ -133,7 +135,7 @@ class Session(SessionStore, dict):  # type: ignore[misc]
         SessionStore.flush(self)
         dict.clear(self)
 
-    def copy(self) -> dict[str, Any]:  # type: ignore[override]
+    def copy(self) -> dict[str, Any]:
         """A plain dict of the data."""
         return dict(SessionStore.items(self))
 
@@ -143,7 +145,7 @@ class Session(SessionStore, dict):  # type: ignore[misc]
     def __ne__(self, other: object) -> bool:
         return not self == other
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
 
 class SessionMiddleware:
@@ -232,18 +234,26 @@ class SessionMiddleware:
         return f"<SessionMiddleware {self.app!r} {self.settings!r}>"
 
 
-def _with_session_headers(store: SessionStore, message: Message, https: bool) -> Message:
-    raw: Iterable[tuple[bytes, bytes]] = message.get("headers", ())
+def _with_session_headers(
+    store: SessionStore, message: Message, https: bool
+) -> Message:
+    raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
     result = session_headers(
         store, str(message["status"]), headers, _SCHEME_ENVIRON[https]
     )
     if result is headers:
         return message
-    return {
-        **message,
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in result],
-    }
+    # The rules keep the app's headers as they were, in place, but for one
+    # Vary they may extend, and append the rest: only those are encoded.
+    count = len(headers)
+    encoded = [
+        raw[index]
+        if index < count and pair is headers[index]
+        else (pair[0].encode("latin-1"), pair[1].encode("latin-1"))
+        for index, pair in enumerate(result)
+    ]
+    return {**message, "headers": encoded}
 
 
 def starlette_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -272,10 +282,9 @@ def starlette_options(options: dict[str, Any]) -> dict[str, Any]:
             value = True if value else None
         fields[field_name] = value
     secret = fields.get("secret_key")
-    if secret is not None and not isinstance(secret, (str, bytes)):
-        # Starlette accepts its Secret wrapper (config.Secret): str() unwraps it.
-        if type(secret).__module__ == "starlette.datastructures":
-            fields["secret_key"] = str(secret)
+    # Starlette accepts its Secret wrapper (config.Secret): str() unwraps it.
+    if type(secret).__module__ == "starlette.datastructures":
+        fields["secret_key"] = str(secret)
     if "max_age" in fields and fields["max_age"] is None:
         fields.setdefault("expire_at_browser_close", True)
     fields.setdefault("migrate_from", (StarletteCookieReader,))

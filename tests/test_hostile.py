@@ -167,7 +167,10 @@ def asgi_door() -> Door:
 
     def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         headers = [
-            (key[5:].replace("_", "-").lower().encode("latin-1"), value.encode("latin-1"))
+            (
+                key[5:].replace("_", "-").lower().encode("latin-1"),
+                value.encode("latin-1"),
+            )
             for key, value in environ.items()
             if key.startswith("HTTP_")
         ]

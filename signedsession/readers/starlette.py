@@ -38,9 +38,10 @@ class StarletteCookieReader:
     """
 
     def __init__(self, settings: SessionSettings) -> None:
+        keys = (*reversed(settings.fallback_keys), settings.secret_key)
         # itsdangerous tries the last key first.
         self._signer = TimestampSigner(
-            [*reversed(settings.fallback_keys), settings.secret_key]
+            [key.encode() if isinstance(key, str) else key for key in keys]
         )
         self._serializer = JSONSerializer()
         self._max_age = settings.max_age

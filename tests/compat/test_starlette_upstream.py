@@ -128,7 +128,9 @@ def outcomes(upstream: Path) -> dict[str, set[str]]:
         outcome = (
             "failed"
             if kinds & {"failure", "error"}
-            else "skipped" if "skipped" in kinds else "passed"
+            else "skipped"
+            if "skipped" in kinds
+            else "passed"
         )
         result.setdefault(_without_backend(case.attrib["name"]), []).append(outcome)
     assert max(len(each) for each in result.values()) == len(BACKENDS)

@@ -276,7 +276,9 @@ def websocket_app(action: Callable[[Any], Any], **options: Any) -> Starlette:
     return Starlette(
         routes=[
             WebSocketRoute("/ws", ws),
-            Route("/set", lambda r: (r.session.update(a=1), PlainTextResponse("ok"))[1]),
+            Route(
+                "/set", lambda r: (r.session.update(a=1), PlainTextResponse("ok"))[1]
+            ),
         ],
         middleware=[Middleware(SessionMiddleware, secret_key=SECRET, **options)],
     )
@@ -295,9 +297,11 @@ def test_websocket_session_is_read_only() -> None:
         return dict(session)
 
     client = TestClient(websocket_app(write))
-    with pytest.warns(RuntimeWarning, match="cannot reach the client"):
-        with client.websocket_connect("/ws") as ws:
-            assert ws.receive_json() == {"b": 2}
+    with (
+        pytest.warns(RuntimeWarning, match="cannot reach the client"),
+        client.websocket_connect("/ws") as ws,
+    ):
+        assert ws.receive_json() == {"b": 2}
 
 
 # -- Starlette's keywords and meanings ----------------------------------------------

@@ -117,7 +117,10 @@ class _Hypercorn:
         assert not self.thread.is_alive(), "hypercorn did not stop"
 
 
-SERVERS: dict[str, Callable[[Any], Any]] = {"uvicorn": _Uvicorn, "hypercorn": _Hypercorn}
+SERVERS: dict[str, Callable[[Any], Any]] = {
+    "uvicorn": _Uvicorn,
+    "hypercorn": _Hypercorn,
+}
 
 
 @pytest.fixture
@@ -185,19 +188,20 @@ def test_fastapi_session_through_a_dependency(serve_asgi: Callable[..., str]) ->
 
     app = FastAPI()
     app.add_middleware(SessionMiddleware, secret_key=SECRET)
+    user_session = Depends(get_session)
 
     @app.post("/login")
-    async def login(user: str, session: Session = Depends(get_session)) -> dict[str, Any]:
+    async def login(user: str, session: Session = user_session) -> dict[str, Any]:
         session["user"] = user
         return {"ok": True}
 
     @app.post("/bump")
-    async def bump(session: Session = Depends(get_session)) -> dict[str, Any]:
+    async def bump(session: Session = user_session) -> dict[str, Any]:
         session["n"] = session.get("n", 0) + 1
         return {"n": session["n"]}
 
     @app.get("/me")
-    async def me(session: Session = Depends(get_session)) -> dict[str, Any]:
+    async def me(session: Session = user_session) -> dict[str, Any]:
         return {"user": session.get("user"), "session": session}
 
     base = serve_asgi(app)
