@@ -12,7 +12,14 @@ one session.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, MutableMapping
+from collections.abc import (
+    Awaitable,
+    ItemsView,
+    Iterator,
+    KeysView,
+    MutableMapping,
+    ValuesView,
+)
 from typing import Any, Callable
 
 from ._codec import Codec
@@ -46,7 +53,7 @@ _HTTPS_SCHEMES = frozenset({"https", "wss"})
 _UNREAD = object()
 
 
-class Session(SessionStore, dict[str, Any]):  # type: ignore[misc]
+class Session(SessionStore, dict[str, Any]):
     """The request's session: a :class:`~signedsession.SessionStore` that is a dict.
 
     Code written for Starlette's session keeps working:
@@ -64,11 +71,69 @@ class Session(SessionStore, dict[str, Any]):  # type: ignore[misc]
         self, session_key: str | None = None, *, settings: SessionSettings
     ) -> None:
         SessionStore.__init__(self, session_key, settings=settings)
-        dict.__setitem__(self, _UNREAD, None)  # type: ignore[misc]
+        if session_key is not None:
+            dict.__setitem__(self, _UNREAD, None)  # type: ignore[misc]
+
+    @classmethod
+    def from_cookie_header(
+        cls, header: str | None, *, settings: SessionSettings
+    ) -> Session:
+        """A session for a request's ``Cookie`` header, parsed on first use."""
+        store = super().from_cookie_header(header, settings=settings)
+        assert isinstance(store, Session)
+        if header and settings.cookie_name in header:
+            dict.__setitem__(store, _UNREAD, None)  # type: ignore[misc]
+        return store
 
     def _mirror(self) -> None:
         dict.clear(self)
         dict.update(self, SessionStore.items(self))
+
+    def _settle(self) -> None:
+        # After a read: the data is loaded, the storage can mirror it.
+        if dict.__contains__(self, _UNREAD):
+            self._mirror()
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return SessionStore.__getitem__(self, key)
+        finally:
+            self._settle()
+
+    def __contains__(self, key: object) -> bool:
+        result = SessionStore.__contains__(self, key)
+        self._settle()
+        return result
+
+    def __iter__(self) -> Iterator[str]:
+        self._settle()
+        return SessionStore.__iter__(self)
+
+    def __len__(self) -> int:
+        result = SessionStore.__len__(self)
+        self._settle()
+        return result
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """``session[key]``, or ``default`` when missing."""
+        result = SessionStore.get(self, key, default)
+        self._settle()
+        return result
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        """The session's keys."""
+        self._settle()
+        return SessionStore.keys(self)
+
+    def values(self) -> ValuesView[Any]:  # type: ignore[override]
+        """The session's values."""
+        self._settle()
+        return SessionStore.values(self)
+
+    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
+        """The session's ``(key, value)`` pairs."""
+        self._settle()
+        return SessionStore.items(self)
 
     def load(self) -> dict[str, Any]:
         """Verify and decode the cookie value; ``{}`` when it is invalid."""

@@ -563,3 +563,39 @@ def test_reader_decodes_what_starlette_signs() -> None:
     value = itsdangerous.TimestampSigner(SECRET).sign(payload).decode()
     built = SessionMiddleware(endpoint(lambda s: None), secret_key=SECRET)
     assert StarletteCookieReader(built.settings).loads(value).data == data
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    [None, "other=1", "session=abc", "session=" + "x" * 40],
+    ids=["no-header", "other-cookie", "short-value", "invalid-value"],
+)
+def test_storage_mirrors_the_data_after_any_read(cookie: str | None) -> None:
+    store = Session.from_cookie_header(cookie, settings=settings())
+    assert store.get("a") is None
+    assert dict(dict.items(store)) == {}
+
+
+def test_fastapi_validated_response_with_the_session(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from fastapi import Depends, FastAPI
+
+    def get_session(request: Request) -> Session:
+        return request.session  # type: ignore[return-value]
+
+    app = FastAPI()
+    app.add_middleware(SessionMiddleware, secret_key=SECRET)
+    user_session = Depends(get_session)
+
+    @app.get("/me")
+    async def me(session: Session = user_session) -> dict[str, Any]:
+        return {"user": session.get("user"), "session": session}
+
+    for cookie in ("abc", "x" * 40, signed_value(settings(), {"user": "ada"})):
+        client = TestClient(app, cookies={"session": cookie})
+        response = client.get("/me")
+        assert response.status_code == 200
+        user = "ada" if len(cookie) > 40 else None
+        session = {"user": "ada"} if user else {}
+        assert response.json() == {"user": user, "session": session}
