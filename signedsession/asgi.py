@@ -22,9 +22,7 @@ from collections.abc import (
 )
 from typing import Any, Callable
 
-from ._codec import Codec
-from ._headers import CookieHeaders
-from .middleware import session_headers
+from ._response import session_headers
 from .readers.starlette import StarletteCookieReader
 from .settings import SessionSettings
 from .store import SessionStore
@@ -43,8 +41,6 @@ _STARLETTE_NAMES = {
     "same_site": "samesite",
     "https_only": "secure",
 }
-# What the header rules read for https, per scope["scheme"] being https.
-_SCHEME_ENVIRON = ({"wsgi.url_scheme": "http"}, {"wsgi.url_scheme": "https"})
 _HTTPS_SCHEMES = frozenset({"https", "wss"})
 
 
@@ -261,8 +257,7 @@ class SessionMiddleware:
         self.settings = settings
         self.store_class: type[SessionStore] = Session
         # Built now, once, as the WSGI middleware does.
-        Codec.of(settings)
-        CookieHeaders.of(settings)
+        SessionStore.prepare(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -278,7 +273,7 @@ class SessionMiddleware:
         store = self.store_class.from_cookie_header(header, settings=settings)
         scope["session"] = store
         if kind == "websocket":
-            store.seal()  # read-only: a WebSocket has no response to set it on
+            store.sealed = True  # read-only: a WebSocket has no response to set it on
             await self.app(scope, receive, send)
             return
         save_every_request = settings.save_every_request
@@ -286,11 +281,11 @@ class SessionMiddleware:
         async def send_with_session(message: Message) -> None:
             if message["type"] == "http.response.start":
                 if store.accessed or store.modified or save_every_request:
-                    store.seal(False)
+                    store.sealed = False
                     message = _with_session_headers(
                         store, message, scope.get("scheme") in _HTTPS_SCHEMES
                     )
-                store.seal()
+                store.sealed = True
             await send(message)
 
         await self.app(scope, receive, send_with_session)
@@ -304,9 +299,7 @@ def _with_session_headers(
 ) -> Message:
     raw: list[tuple[bytes, bytes]] = list(message.get("headers", ()))
     headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-    result = session_headers(
-        store, str(message["status"]), headers, _SCHEME_ENVIRON[https]
-    )
+    result = session_headers(store, str(message["status"]), headers, https=https)
     if result is headers:
         return message
     # The rules keep the app's headers as they were, in place, but for one
