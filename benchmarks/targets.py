@@ -102,6 +102,18 @@ def _adapter(framework: str, workload: str) -> Target:
     )
 
 
+def _asgi(workload: str) -> Target:
+    return Target(
+        f"ASGI SessionMiddleware ≤ 0.35{TIMES} Starlette's",
+        "signedsession-asgi",
+        workload,
+        RATIO,
+        0.35,
+        "issue 17",
+        versus="starlette-session",
+    )
+
+
 #: Every target, in the order the page lists them.
 TARGETS: tuple[Target, ...] = (
     _floor("read", "issue 6"),
@@ -146,4 +158,14 @@ TARGETS: tuple[Target, ...] = (
     _adapter("flask", "untouched"),
     _adapter("pyramid", "read"),
     _adapter("pyramid", "write"),
+    _asgi("read"),
+    _asgi("write"),
+    Target(
+        "ASGI untouched session ≤ 1 µs over bare",
+        "signedsession-asgi",
+        "untouched",
+        OVERHEAD_US,
+        1.0,
+        "issue 17",
+    ),
 )

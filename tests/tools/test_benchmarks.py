@@ -47,6 +47,7 @@ CONTENDERS = {
     "django-signed": "Django signed_cookies",
     "starlette": "Starlette bare",
     "starlette-session": "Starlette SessionMiddleware",
+    "signedsession-asgi": "signedsession ASGI SessionMiddleware",
 }
 
 
@@ -126,7 +127,11 @@ def test_smoke_run_measures_every_contender_on_every_workload(smoke: Smoke) -> N
             assert timed != ((key, workload.name) in failed), (key, workload.name)
     # Only what cannot hold 3 KB fails: never ours, on any workload.
     assert {w for _, w in failed} <= {"read_3k", "write_3k"}
-    assert not {k for k, _ in failed} & {"signedsession", "flask-signedsession"}
+    assert not {k for k, _ in failed} & {
+        "signedsession",
+        "flask-signedsession",
+        "signedsession-asgi",
+    }
 
 
 def test_smoke_page_shows_every_workload_and_contender(smoke: Smoke) -> None:
