@@ -16,12 +16,13 @@ import argparse
 import statistics
 
 from .contenders import build_starlette
-from .drivers import AsgiRequest, asgi_scope
+from .drivers import AsgiRequest, Request, asgi_scope
 
-WORKLOADS = ("read", "write", "untouched")
+#: The suite's workload names, and each one's request path.
+WORKLOADS = {"read": "/read/small", "write": "/write", "untouched": "/untouched"}
 
 
-def _cookie(request: AsgiRequest, name: str) -> str:
+def _cookie(request: Request, name: str) -> str:
     response = request.once()
     for key, value in response.headers:
         if key.lower() == "set-cookie" and value.startswith(name + "="):
@@ -38,13 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     apps = {c.key: c for c in build_starlette([])}
     keys = ("starlette", "starlette-session", "signedsession-asgi")
     overheads: dict[tuple[str, str], float] = {}
-    for workload in WORKLOADS:
+    for workload, path in WORKLOADS.items():
         requests = {}
         for key in keys:
-            seed = apps[key].request("/seed", None)
+            seed = apps[key].request("/seed/small", None)
             cookie = None if key == "starlette" else _cookie(seed, "session")
-            app = apps[key].request("/read", None).app  # type: ignore[attr-defined]
-            requests[key] = AsgiRequest(app, asgi_scope(f"/{workload}", cookie))
+            app = seed.app  # type: ignore[attr-defined]
+            requests[key] = AsgiRequest(app, asgi_scope(path, cookie))
         diffs: dict[str, list[float]] = {key: [] for key in keys[1:]}
         for _ in range(args.rounds):
             times = {k: requests[k].run(args.batch) / args.batch for k in keys}

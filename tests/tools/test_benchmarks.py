@@ -428,3 +428,16 @@ def test_the_private_name_check_finds_what_it_looks_for() -> None:
 
 def _bare_keys() -> set[str]:
     return {"wsgi", "flask", "pyramid", "django", "starlette"}
+
+
+def test_asgi_ratio_times_both_middlewares(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import asgi_ratio
+
+    assert asgi_ratio.main(["--rounds", "2", "--batch", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["Starlette", "SessionMiddleware"],
+        ["signedsession", "ASGI"],
+        ["ours", "/"],
+    ]
+    assert lines[0].split()[-3:] == ["read", "write", "untouched"]
