@@ -265,14 +265,28 @@ class SignedSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> FlaskSession | None:
         """The request's session, its cookie read on first access."""
+        environ = request.environ
+        return self.session_for(
+            app,
+            environ.get("HTTP_COOKIE"),
+            https=environ.get("wsgi.url_scheme") == "https",
+        )
+
+    def session_for(
+        self, app: Flask, header: str | None, *, https: bool
+    ) -> FlaskSession | None:
+        """The session for a request's ``Cookie`` header; None without a secret key.
+
+        The cookie is read on first access. Shared by the Quart adapter,
+        whose requests carry headers rather than a WSGI environ.
+        """
         settings = self.get_settings(app)
         if settings is None:
             return None
-        environ = request.environ
         session: FlaskSession = self.session_class.from_cookie_header(  # type: ignore[assignment]
-            environ.get("HTTP_COOKIE"), settings=settings
+            header, settings=settings
         )
-        if environ.get("wsgi.url_scheme") == "https":
+        if https:
             session.https = True
         return session
 

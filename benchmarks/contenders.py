@@ -289,10 +289,12 @@ def build_django(problems: list[str]) -> list[Contender]:
 
 
 def build_starlette(problems: list[str]) -> list[Contender]:
-    """Starlette bare and its SessionMiddleware, as plain ASGI callables."""
+    """Starlette bare, its SessionMiddleware and ours, as plain ASGI callables."""
     from starlette.middleware.sessions import SessionMiddleware
     from starlette.requests import Request as StarletteRequest
     from starlette.responses import Response
+
+    from signedsession.asgi import SessionMiddleware as OurSessionMiddleware
 
     async def bare(scope: Any, receive: Any, send: Any) -> None:
         StarletteRequest(scope, receive)
@@ -317,6 +319,14 @@ def build_starlette(problems: list[str]) -> list[Contender]:
             "peer",
             "session",
             asgi(SessionMiddleware(view, secret_key=SECRET)),
+        ),
+        Contender(
+            "signedsession-asgi",
+            "signedsession ASGI SessionMiddleware",
+            "starlette",
+            "ours",
+            "session",
+            asgi(OurSessionMiddleware(view, secret_key=SECRET)),
         ),
     ]
 

@@ -126,6 +126,18 @@ def _django(workload: str) -> Target:
     )
 
 
+def _asgi(workload: str) -> Target:
+    return Target(
+        f"ASGI SessionMiddleware ≤ 0.35{TIMES} Starlette's",
+        "signedsession-asgi",
+        workload,
+        RATIO,
+        0.35,
+        "issue 17",
+        versus="starlette-session",
+    )
+
+
 #: Every target, in the order the page lists them.
 TARGETS: tuple[Target, ...] = (
     _floor("read", "issue 6"),
@@ -185,4 +197,14 @@ TARGETS: tuple[Target, ...] = (
     _adapter("pyramid", "write"),
     _django("read"),
     _django("write"),
+    _asgi("read"),
+    _asgi("write"),
+    Target(
+        "ASGI untouched session ≤ 1 µs over bare",
+        "signedsession-asgi",
+        "untouched",
+        OVERHEAD_US,
+        1.0,
+        "issue 17",
+    ),
 )

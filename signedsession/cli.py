@@ -352,10 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         allow_abbrev=False,
-        help="serve the demo: WSGI, Flask and Pyramid sharing one session",
+        help="serve the demo: WSGI, Flask, Pyramid and Starlette sharing one session",
         description=(
-            "Serve the demo with waitress: a plain WSGI app, a Flask app and a"
-            " Pyramid app that share one signed session. The secret key comes"
+            "Serve the demo with uvicorn: a plain WSGI app, a Flask app, a"
+            " Pyramid app (through a WSGI-to-ASGI bridge) and a Starlette app"
+            " that share one signed session. The secret key comes"
             f" from {ENV_SECRET_KEY}; without it a random one is made for this"
             " run. Needs the demo extra: pip install 'signedsession[demo]'."
         ),

@@ -1,10 +1,13 @@
-"""The demo: a plain WSGI app, a Flask, a Pyramid and a Django app, one session.
+"""The demo: a plain WSGI app, Flask, Pyramid, Django and Starlette apps, one session.
 
-``signedsession demo`` serves :func:`make_app` with waitress. The four apps
-are mounted under ``/wsgi/``, ``/flask/``, ``/pyramid/`` and ``/django/``
-(see :mod:`signedsession.demo.django_app`) by one werkzeug
-``DispatcherMiddleware`` and configured with the same secret, cookie name,
-salt, serializer and path, so a user who logs in on one is logged in on all.
+``signedsession demo`` serves :func:`make_asgi_app` with uvicorn: the
+Starlette app (ASGI, :class:`signedsession.asgi.SessionMiddleware`) under
+``/starlette/``, and beside it, through a2wsgi's WSGI-to-ASGI bridge,
+:func:`make_app`: the four WSGI apps mounted under ``/wsgi/``, ``/flask/``,
+``/pyramid/`` and ``/django/`` (see :mod:`signedsession.demo.django_app`) by
+one werkzeug ``DispatcherMiddleware``. All five are configured with the same
+secret, cookie name, salt, serializer and path, so a user who logs in on one
+is logged in on all.
 
 Flash messages live under Flask's own key, ``"_flashes"``, as Flask's
 ``(category, message)`` pairs (``TaggedJSONSerializer`` keeps the tuples):
@@ -12,8 +15,9 @@ the Flask app uses ``flask.flash``, the other two the helpers here, and
 every app reads what any other wrote. Pyramid's native queues (``"_f_"``)
 would be invisible to Flask, so the demo does not use them.
 
-Flask, Pyramid, Django and waitress are imported inside functions only: importing
-:mod:`signedsession` never needs them.
+Flask, Pyramid, Django, Starlette, uvicorn, a2wsgi and waitress are
+imported inside functions only: importing :mod:`signedsession` never needs
+them.
 """
 
 from __future__ import annotations
@@ -41,9 +45,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ENV_FALLBACK_KEYS",
     "DemoDependencyMissing",
+    "create_asgi_server",
     "create_server",
     "demo_settings",
     "make_app",
+    "make_asgi_app",
+    "make_starlette_app",
     "serve",
 ]
 
@@ -54,7 +61,7 @@ SALT = "signedsession-demo"
 
 
 class DemoDependencyMissing(RuntimeError):
-    """Flask, Pyramid, Django or waitress is not installed."""
+    """A framework, uvicorn, a2wsgi or waitress is not installed."""
 
 
 def demo_settings(
@@ -112,6 +119,64 @@ def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
         return response(environ, start_response)
 
     return SessionMiddleware(app, settings)
+
+
+def make_starlette_app(settings: SessionSettings) -> Any:
+    """The Starlette app, inside :class:`signedsession.asgi.SessionMiddleware`.
+
+    Its routes are relative: it is mounted under ``/starlette``.
+    """
+    from starlette.applications import Starlette
+    from starlette.middleware import Middleware
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, RedirectResponse
+    from starlette.routing import Route
+
+    from ..asgi import SessionMiddleware as ASGISessionMiddleware
+
+    base = MOUNTS["Starlette"]
+
+    async def page(request: Request) -> HTMLResponse:
+        session = request.session
+        return HTMLResponse(
+            render_page(
+                "Starlette",
+                user=session.get("user"),
+                counter=int(session.get("counter", 0)),
+                flashes=pop_flashes(session),
+                cookie_header=request.headers.get("cookie"),
+                settings=settings,
+                notice="Logged out everywhere."
+                if "bye" in request.query_params
+                else "",
+            )
+        )
+
+    async def login(request: Request) -> RedirectResponse:
+        form = await request.form()
+        username = form.get("username", "")
+        log_in(
+            request.session, "Starlette", username if isinstance(username, str) else ""
+        )
+        return RedirectResponse(base + "/", 303)
+
+    async def count_view(request: Request) -> RedirectResponse:
+        count(request.session, "Starlette")
+        return RedirectResponse(base + "/", 303)
+
+    async def logout(request: Request) -> RedirectResponse:
+        log_out(request.session)
+        return RedirectResponse(base + "/?bye=1", 303)
+
+    return Starlette(
+        routes=[
+            Route("/", page),
+            Route("/login", login, methods=["POST"]),
+            Route("/count", count_view, methods=["POST"]),
+            Route("/logout", logout, methods=["POST"]),
+        ],
+        middleware=[Middleware(ASGISessionMiddleware, settings)],  # type: ignore[arg-type]
+    )
 
 
 def make_home_app(settings: SessionSettings) -> WSGIApplication:
@@ -292,11 +357,80 @@ def make_app(
     )
 
 
+def make_asgi_app(secret_key: str, *, fallback_keys: tuple[str, ...] = ()) -> Any:
+    """The demo as one ASGI app: Starlette, and the WSGI apps through a2wsgi.
+
+    :raises DemoDependencyMissing: a framework or a2wsgi is not installed.
+    """
+    wsgi = make_app(secret_key, fallback_keys=fallback_keys)
+    try:
+        from a2wsgi import WSGIMiddleware
+        from starlette.applications import Starlette
+        from starlette.routing import Mount
+
+        starlette_app = make_starlette_app(
+            demo_settings(secret_key, fallback_keys=fallback_keys)
+        )
+    except ImportError as exc:
+        raise DemoDependencyMissing(_missing(exc)) from None
+    return Starlette(
+        routes=[
+            Mount(MOUNTS["Starlette"], app=starlette_app),
+            Mount("", app=WSGIMiddleware(wsgi)),  # type: ignore[arg-type]
+        ]
+    )
+
+
 def _missing(exc: ImportError) -> str:
     return (
-        f"the demo needs Flask, Pyramid, Django and waitress ({exc.name or exc} is"
-        " missing): pip install 'signedsession[demo]'"
+        "the demo needs Flask, Pyramid, Django, Starlette, uvicorn, a2wsgi and"
+        f" waitress ({exc.name or exc} is missing): pip install 'signedsession[demo]'"
     )
+
+
+class _UvicornServer:
+    """A uvicorn server on a bound socket: ``effective_port`` and ``run()``."""
+
+    def __init__(self, app: Any, sock: socket.socket) -> None:
+        import uvicorn
+
+        self.sock = sock
+        self.effective_port: int = sock.getsockname()[1]
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, log_level="warning", lifespan="off")
+        )
+
+    def run(self) -> None:
+        """Serve until interrupted (or until ``server.should_exit``)."""
+        try:
+            self.server.run(sockets=[self.sock])
+        finally:
+            self.sock.close()
+
+
+def create_asgi_server(app: Any, *, host: str, port: int) -> Any:
+    """A uvicorn server for the ASGI ``app``, bound but not yet running.
+
+    ``port`` 0 picks a free port; the server's ``effective_port`` tells it.
+
+    :raises DemoDependencyMissing: uvicorn is not installed.
+    :raises OSError: the address cannot be bound.
+    """
+    try:
+        import uvicorn  # noqa: F401
+    except ImportError as exc:
+        raise DemoDependencyMissing(_missing(exc)) from None
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError:
+        sock.close()
+        raise
+    return _UvicornServer(app, sock)
 
 
 def create_server(app: WSGIApplication, *, host: str, port: int) -> Any:
@@ -341,7 +475,10 @@ def serve(
     made for this run and a notice printed. ``$SIGNEDSESSION_FALLBACK_KEYS``
     lists older keys, to watch a rotation.
 
-    :raises DemoDependencyMissing: Flask, Pyramid, Django or waitress is missing.
+    Served by uvicorn: the Starlette app natively, the WSGI apps through
+    a2wsgi (see :func:`make_asgi_app`).
+
+    :raises DemoDependencyMissing: a framework, uvicorn or a2wsgi is missing.
     :raises OSError: the address cannot be bound.
     """
     env = os.environ if environ is None else environ
@@ -353,8 +490,8 @@ def serve(
     fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InsecureSecretWarning)
-        app = make_app(secret, fallback_keys=fallbacks)
-    server = create_server(app, host=host, port=port)
+        app = make_asgi_app(secret, fallback_keys=fallbacks)
+    server = create_asgi_server(app, host=host, port=port)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"signedsession demo: warning: {message}", file=out)
     if random_secret:
@@ -367,7 +504,7 @@ def serve(
     url = f"http://{host}:{server.effective_port}"
     print(f"signedsession demo: serving on {url}/ (Ctrl+C to stop)", file=out)
     for name, mount in MOUNTS.items():
-        print(f"  {name:<8} {url}{mount}/", file=out)
+        print(f"  {name:<9} {url}{mount}/", file=out)
     if fallbacks:
         print(
             f"  accepting {len(fallbacks)} fallback key(s) from {ENV_FALLBACK_KEYS}",

@@ -16,12 +16,13 @@ from ..settings import SessionSettings
 
 __all__ = ["INTEGRATIONS", "MAX_USERNAME", "MOUNTS", "render_home", "render_page"]
 
-#: Where the four apps are mounted.
+#: Where the apps are mounted.
 MOUNTS = {
     "WSGI": "/wsgi",
     "Flask": "/flask",
     "Pyramid": "/pyramid",
     "Django": "/django",
+    "Starlette": "/starlette",
 }
 #: What plugs each app into signedsession.
 INTEGRATIONS = {
@@ -29,6 +30,7 @@ INTEGRATIONS = {
     "Flask": "app.session_interface = SignedSessionInterface(...)",
     "Pyramid": "config.set_session_factory(SignedSessionFactory(...))",
     "Django": 'SESSION_ENGINE = "signedsession.adapters.django"',
+    "Starlette": "app.add_middleware(signedsession.asgi.SessionMiddleware, ...)",
 }
 MAX_USERNAME = 40
 
@@ -185,9 +187,11 @@ def render_home(cookie_header: str | None, settings: SessionSettings) -> str:
         "<title>signedsession demo</title>"
         "<meta name=viewport content='width=device-width,initial-scale=1'>"
         f"<style>{_CSS}</style></head><body>{_nav('Home')}<main>"
-        "<h1>Three frameworks, one signed session</h1><section><p>Three apps run"
+        "<h1>Four frameworks, one signed session</h1><section><p>Four apps run"
         " in this process, each with its own framework's session API, all"
-        " configured with the same secret, cookie name and salt:</p>"
+        " configured with the same secret, cookie name and salt (Starlette's"
+        " is ASGI, served by uvicorn, the three WSGI apps beside it through"
+        " a WSGI-to-ASGI bridge):</p>"
         f"<ul>{cards}</ul><p>Log in on one, count on another, and watch the"
         " same user, counter and messages everywhere. Log out on any of them"
         " and the cookie is deleted for all. Nothing is stored on the server:"

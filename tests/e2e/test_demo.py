@@ -16,6 +16,7 @@ from urllib.parse import urljoin
 import pytest
 from djangoproject import configure
 from shared import OLD_SECRET, SECRET
+from starlette.testclient import TestClient
 from webtest import TestApp, TestResponse
 
 import signedsession.demo
@@ -305,6 +306,7 @@ def test_home_page_links_the_four_apps(browser: TestApp) -> None:
         ("/flask/", "Flask"),
         ("/pyramid/", "Pyramid"),
         ("/django/", "Django"),
+        ("/starlette/", "Starlette"),
     ]
 
 
@@ -344,15 +346,25 @@ class FakeServer:
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    """Replace waitress with a recorder: serve() returns at once."""
+    """Replace uvicorn with a recorder: serve() returns at once."""
     seen: dict[str, Any] = {"server": FakeServer()}
 
-    def create_server(app: Any, *, host: str, port: int) -> FakeServer:
+    def create_asgi_server(app: Any, *, host: str, port: int) -> FakeServer:
         seen.update(app=app, host=host, port=port)
         return seen["server"]  # type: ignore[no-any-return]
 
-    monkeypatch.setattr(signedsession.demo.app, "create_server", create_server)
+    monkeypatch.setattr(
+        signedsession.demo.app, "create_asgi_server", create_asgi_server
+    )
     yield seen
+
+
+def asgi_log_in(app: Any, where: str) -> TestClient:
+    """A client of the served ASGI app, logged in as ann on ``where``."""
+    client = TestClient(app, base_url="http://localhost")
+    response = client.post(f"/{where}/login", data={"username": "ann"})
+    assert response.status_code == 200  # after the 303
+    return client
 
 
 def test_serve_without_a_secret_prints_a_notice_and_uses_a_random_one(
@@ -365,15 +377,14 @@ def test_serve_without_a_secret_prints_a_notice_and_uses_a_random_one(
         " run, so sessions end when the demo stops. To keep them: export"
         " SIGNEDSESSION_SECRET_KEY=$(signedsession genkey)\n"
         "signedsession demo: serving on http://127.0.0.1:8123/ (Ctrl+C to stop)\n"
-        "  WSGI     http://127.0.0.1:8123/wsgi/\n"
-        "  Flask    http://127.0.0.1:8123/flask/\n"
-        "  Pyramid  http://127.0.0.1:8123/pyramid/\n"
-        "  Django   http://127.0.0.1:8123/django/\n"
+        "  WSGI      http://127.0.0.1:8123/wsgi/\n"
+        "  Flask     http://127.0.0.1:8123/flask/\n"
+        "  Pyramid   http://127.0.0.1:8123/pyramid/\n"
+        "  Django    http://127.0.0.1:8123/django/\n"
+        "  Starlette http://127.0.0.1:8123/starlette/\n"
     )
     assert served["server"].runs == 1
-    browser = TestApp(served["app"])
-    log_in(browser, "wsgi")
-    cookie = browser.cookies["session"]
+    cookie = asgi_log_in(served["app"], "wsgi").cookies["session"]
     with pytest.raises(ValueError, match="bad signature"):
         Codec(SessionSettings(secret_key=SECRET)).loads(cookie)
 
@@ -389,17 +400,17 @@ def test_serve_signs_with_the_secret_from_the_environment(
     signedsession.demo.serve(host="0.0.0.0", port=9000, environ=environ, out=out)
     assert out.getvalue().splitlines() == [
         "signedsession demo: serving on http://0.0.0.0:8123/ (Ctrl+C to stop)",
-        "  WSGI     http://0.0.0.0:8123/wsgi/",
-        "  Flask    http://0.0.0.0:8123/flask/",
-        "  Pyramid  http://0.0.0.0:8123/pyramid/",
-        "  Django   http://0.0.0.0:8123/django/",
+        "  WSGI      http://0.0.0.0:8123/wsgi/",
+        "  Flask     http://0.0.0.0:8123/flask/",
+        "  Pyramid   http://0.0.0.0:8123/pyramid/",
+        "  Django    http://0.0.0.0:8123/django/",
+        "  Starlette http://0.0.0.0:8123/starlette/",
         "  accepting 2 fallback key(s) from SIGNEDSESSION_FALLBACK_KEYS",
     ]
     assert (served["host"], served["port"]) == ("0.0.0.0", 9000)
-    browser = TestApp(served["app"])
-    log_in(browser, "pyramid")
+    client = asgi_log_in(served["app"], "pyramid")
     settings = signedsession.demo.demo_settings(SECRET)
-    assert Codec(settings).loads(browser.cookies["session"]).data["user"] == "ann"
+    assert Codec(settings).loads(client.cookies["session"]).data["user"] == "ann"
 
 
 def test_serve_reports_a_short_secret_in_one_line(served: dict[str, Any]) -> None:
@@ -411,9 +422,9 @@ def test_serve_reports_a_short_secret_in_one_line(served: dict[str, Any]) -> Non
         " random bytes (signedsession genkey)",
         "signedsession demo: serving on http://127.0.0.1:8123/ (Ctrl+C to stop)",
     ]
-    browser = TestApp(served["app"])
-    log_in(browser, "flask")  # no warning left for the first request
-    assert text_of(browser.get("/wsgi/"), "user") == "ann"
+    client = asgi_log_in(served["app"], "flask")  # no warning left for it
+    page = client.get("/starlette/").text
+    assert re.search(r"<b id=user>ann</b>", page)
 
 
 def test_importing_signedsession_and_the_demo_loads_no_framework() -> None:
@@ -458,3 +469,75 @@ print(re.search(r"id=user>([^<]*)<", page.text).group(1),
         check=False,
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "ann 1\n", "")
+
+
+# -- the Starlette app, served with the WSGI apps by uvicorn ------------------------
+
+
+def user_on(client: Any, app: str) -> str | None:
+    match = re.search(r"<b id=user>([^<]*)</b>", client.get(f"/{app}/").text)
+    return html.unescape(match.group(1)) if match else None
+
+
+@pytest.fixture
+def demo_django_settings() -> Any:
+    """The Django settings the demo makes, for a demo built by the test itself
+    (this process configured Django before the demo could)."""
+    from django.test import override_settings
+
+    with override_settings(**django_settings(demo_settings(SECRET))):
+        yield
+
+
+@pytest.mark.usefixtures("demo_django_settings")
+def test_starlette_app_shares_the_session_with_the_wsgi_apps() -> None:
+    client = TestClient(signedsession.demo.make_asgi_app(SECRET))
+    client.post("/starlette/login", data={"username": "ann"})
+    assert [user_on(client, app) for app in [*APPS, "starlette"]] == ["ann"] * 5
+    client.post("/flask/count")
+    client.post("/starlette/count", follow_redirects=False)  # flash not yet shown
+    page = client.get("/pyramid/").text
+    assert re.search(r"<b id=counter>2</b>", page)
+    assert "Counter is now 2." in page  # Starlette's flash, shown by Pyramid
+    response = client.post("/starlette/logout", follow_redirects=False)
+    assert response.headers["set-cookie"] == DELETED
+    assert response.headers["location"] == "/starlette/?bye=1"
+
+
+def test_starlette_page_reads_a_cookie_set_by_flask() -> None:
+    client = TestClient(signedsession.demo.make_asgi_app(SECRET))
+    client.post("/flask/login", data={"username": "bob"})
+    page = client.get("/starlette/").text
+    assert "This page is served by <span id=framework>Starlette</span>" in page
+    assert user_on(client, "starlette") == "bob"
+
+
+@pytest.mark.usefixtures("demo_django_settings")
+def test_demo_is_served_by_uvicorn() -> None:
+    import threading
+
+    import httpx
+
+    server = signedsession.demo.create_asgi_server(
+        signedsession.demo.make_asgi_app(SECRET), host="127.0.0.1", port=0
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(500):
+            if server.server.started:
+                break
+            threading.Event().wait(0.01)
+        base = f"http://127.0.0.1:{server.effective_port}"
+        with httpx.Client(base_url=base, follow_redirects=True) as client:
+            client.post("/starlette/login", data={"username": "cy"})
+            for app in APPS:
+                page = client.get(f"/{app}/").text
+                assert re.search(r"<b id=user>cy</b>", page), app
+            client.post("/wsgi/logout")
+            assert "session" not in client.cookies
+            assert user_on(client, "starlette") is None
+    finally:
+        server.server.should_exit = True
+        thread.join(10)
+    assert not thread.is_alive()

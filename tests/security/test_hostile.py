@@ -10,6 +10,9 @@ no cookie, as in Django) or ``ignored`` (no cookie of our name at all).
 :class:`~signedsession.SessionMiddleware` (plain, and tagged with a
 ``__Host-`` name), the Flask and Pyramid adapters, and the Django engine
 under Django's own ``SessionMiddleware``. Every applicable
+``__Host-`` name), the ASGI :class:`signedsession.asgi.SessionMiddleware`
+(built from Starlette's keywords, so migrating Starlette's cookies) and
+the Flask and Pyramid adapters. Every applicable
 (door, row) pair is one test case, id ``<door>-<row>``: each header must
 get a 200 under WebTest's lint, the session the row states, within 50 ms of
 CPU and 10 MB of allocations, exactly one warning on
@@ -328,8 +331,63 @@ def django_door() -> Door:
     )
 
 
+def asgi_door() -> Door:
+    """The ASGI middleware, built from Starlette's keywords (so it migrates
+    Starlette's cookies), driven on an event loop in the calling thread: CPU
+    time and allocations are measured as for the WSGI doors."""
+    import asyncio
+
+    from signedsession.asgi import SessionMiddleware as ASGISessionMiddleware
+
+    async def show(scope: Any, receive: Any, send: Any) -> None:
+        body = view(scope["session"], b"write" in scope["query_string"])
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    app = ASGISessionMiddleware(show, secret_key=SECRET)
+    loop = asyncio.new_event_loop()
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    def send(header: str, write: bool) -> Answer:
+        sent: list[dict[str, Any]] = []
+
+        async def collect(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": "/",
+            "query_string": b"write=1" if write else b"",
+            "headers": [(b"host", b"localhost"), (b"cookie", header.encode("latin-1"))],
+        }
+        loop.run_until_complete(app(scope, receive, collect))
+        start, *bodies = sent
+        return Answer(
+            start["status"],
+            b"".join(message.get("body", b"") for message in bodies),
+            [
+                v.decode("latin-1")
+                for k, v in start["headers"]
+                if k.lower() == b"set-cookie"
+            ],
+        )
+
+    return Door("asgi", send, app.settings, migrates="starlette")
+
+
 DOORS = [
     middleware_door(SessionSettings(secret_key=SECRET)),
+    asgi_door(),
     middleware_door(
         SessionSettings(
             secret_key=SECRET,
@@ -538,6 +596,22 @@ def in_django_format(
     return value(
         lambda door: django_signed(door.settings, raw, compress=compress, issued=issued)
     )
+
+
+def starlette_signed(
+    settings: SessionSettings, raw: bytes, *, issued: int = NOW
+) -> str:
+    """Sign a payload as Starlette's SessionMiddleware does, real key."""
+    from base64 import b64encode
+
+    signer = TimestampSigner(settings.secret_key)
+    signer.get_timestamp = lambda: issued  # type: ignore[method-assign]
+    return signer.sign(b64encode(raw)).decode("ascii")
+
+
+def in_starlette_format(raw: bytes, *, issued: int = NOW) -> Headers:
+    """Our cookie holding ``raw`` signed in Starlette's format, real key."""
+    return value(lambda door: starlette_signed(door.settings, raw, issued=issued))
 
 
 def in_pyramid_format(raw: bytes) -> Headers:
@@ -1157,6 +1231,7 @@ ROWS: list[Row] = [
             "flask": "bad signature",
             "pyramid": "bad signature",
             "django": "bad signature",
+            "starlette": "bad signature",
         },
     ),
     rejected(
@@ -1168,6 +1243,7 @@ ROWS: list[Row] = [
             "flask": "bad signature",
             "pyramid": "bad signature",
             "django": "bad signature",
+            "starlette": "bad signature",
         },
     ),
     rejected("leaked-key-bad-base64", forged("!!!!"), "malformed"),
@@ -1299,6 +1375,50 @@ ROWS: list[Row] = [
         ours(b'{"a":{" di":[]}}'),
         "malformed",
         tagged_only=True,
+    ),
+    # -- leaked key, in Starlette's format (read by the ASGI door to migrate)
+    accepted(
+        "starlette-format-valid-is-migrated",
+        in_starlette_format(b'{"a":1}'),
+        {"a": 1},
+        format="starlette",
+        migrated=True,
+    ),
+    rejected(
+        "starlette-format-json-list",
+        in_starlette_format(b"[]"),
+        "malformed",
+        format="starlette",
+    ),
+    rejected(
+        "starlette-format-not-json",
+        in_starlette_format(b"\xff\xfe{"),
+        "malformed",
+        format="starlette",
+    ),
+    rejected(
+        "starlette-format-nesting-30000",
+        in_starlette_format(nested(100)),
+        "too deeply nested",
+        format="starlette",
+    ),
+    rejected(
+        "starlette-format-expired",
+        in_starlette_format(b'{"a":1}', issued=NOW - 1209601),
+        "expired",
+        format="starlette",
+    ),
+    rejected(
+        "starlette-format-future",
+        in_starlette_format(b'{"a":1}', issued=NOW + 61),
+        "timestamp in the future",
+        format="starlette",
+    ),
+    rejected(
+        "starlette-format-nan",
+        in_starlette_format(b'{"a":NaN}'),
+        "malformed",
+        format="starlette",
     ),
     # -- leaked key, in Flask's format (read by the Flask door to migrate)
     accepted(
@@ -1997,7 +2117,7 @@ def test_table_covers_at_least_sixty_cases() -> None:
 
 def test_each_row_and_door_expects_one_exact_reason() -> None:
     readers = {door.migrates for door in DOORS if door.settings.migrate_from}
-    assert readers == {"flask", "pyramid", "django"}
+    assert readers == {"flask", "pyramid", "django", "starlette"}
     for row in ROWS:
         assert (row.reason in REASONS) == (row.outcome == "rejected"), row.id
         assert (row.data != {}) == (row.outcome == "accepted"), row.id

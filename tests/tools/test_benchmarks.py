@@ -49,6 +49,7 @@ CONTENDERS = {
     "django-signedsession": "Django with signedsession",
     "starlette": "Starlette bare",
     "starlette-session": "Starlette SessionMiddleware",
+    "signedsession-asgi": "signedsession ASGI SessionMiddleware",
 }
 
 
@@ -128,7 +129,11 @@ def test_smoke_run_measures_every_contender_on_every_workload(smoke: Smoke) -> N
             assert timed != ((key, workload.name) in failed), (key, workload.name)
     # Only what cannot hold 3 KB fails: never ours, on any workload.
     assert {w for _, w in failed} <= {"read_3k", "write_3k"}
-    assert not {k for k, _ in failed} & {"signedsession", "flask-signedsession"}
+    assert not {k for k, _ in failed} & {
+        "signedsession",
+        "flask-signedsession",
+        "signedsession-asgi",
+    }
 
 
 def test_smoke_page_shows_every_workload_and_contender(smoke: Smoke) -> None:
@@ -425,3 +430,16 @@ def test_the_private_name_check_finds_what_it_looks_for() -> None:
 
 def _bare_keys() -> set[str]:
     return {"wsgi", "flask", "pyramid", "django", "starlette"}
+
+
+def test_asgi_ratio_times_both_middlewares(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import asgi_ratio
+
+    assert asgi_ratio.main(["--rounds", "2", "--batch", "5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines[1:]] == [
+        ["Starlette", "SessionMiddleware"],
+        ["signedsession", "ASGI"],
+        ["ours", "/"],
+    ]
+    assert lines[0].split()[-3:] == ["read", "write", "untouched"]
