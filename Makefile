@@ -23,9 +23,10 @@ $(VENV)/.dev-installed: $(BIN)/python setup.cfg pyproject.toml
 demo: $(VENV)/.demo-installed
 	$(BIN)/signedsession demo --host $(HOST) --port $(PORT)
 
-## Run the whole test suite, the real-browser test included.
+## Run the whole test suite, the real-browser and real-Redis tests included.
 test: $(VENV)/.dev-installed
 	bash scripts/install-browser.sh
+	bash scripts/install-redis.sh
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-installed

@@ -87,6 +87,17 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
             return super().get_expire_at_browser_close()
         return self.settings.expire_at_browser_close or not self.permanent
 
+    def clear(self) -> None:
+        """Empty the session, as Flask's ``session.clear()``.
+
+        With ``revocations`` set, this is a logout: the session id is
+        revoked and later writes start a new session (:meth:`flush`).
+        """
+        if self.settings.revocations is not None:
+            self.flush()
+        else:
+            super().clear()
+
     def cookie_max_age(self) -> int | None:
         """The cookie's ``Max-Age``; None for a browser-session cookie."""
         if self._max_age is _UNSET:
@@ -100,7 +111,9 @@ class SignedSessionInterface(SessionInterface):
     Reads ``SECRET_KEY``, ``SECRET_KEY_FALLBACKS``, the ``SESSION_COOKIE_*``
     keys, ``PERMANENT_SESSION_LIFETIME``, ``SESSION_REFRESH_EACH_REQUEST``
     and ``MAX_COOKIE_SIZE`` as Flask does, through the same hooks, so
-    subclasses that override them keep working.
+    subclasses that override them keep working; and
+    ``SIGNEDSESSION_REVOCATIONS`` (a backend or URL) and
+    ``SIGNEDSESSION_USER_KEY`` for revocation.
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -163,6 +176,8 @@ class SignedSessionInterface(SessionInterface):
                 self.get_cookie_partitioned(app),
                 config["PERMANENT_SESSION_LIFETIME"],
                 config.get("MAX_COOKIE_SIZE", 4093),
+                config.get("SIGNEDSESSION_REVOCATIONS"),
+                config.get("SIGNEDSESSION_USER_KEY"),
             )
         else:  # what those hooks return, without the calls
             key = (
@@ -177,6 +192,8 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SESSION_COOKIE_PARTITIONED", False),
                 config["PERMANENT_SESSION_LIFETIME"],
                 config.get("MAX_COOKIE_SIZE", 4093),
+                config.get("SIGNEDSESSION_REVOCATIONS"),
+                config.get("SIGNEDSESSION_USER_KEY"),
             )
         settings = self._cache.get(key)
         if settings is None:
@@ -198,6 +215,8 @@ class SignedSessionInterface(SessionInterface):
             partitioned,
             lifetime,
             size,
+            revocations,
+            user_key,
         ) = key
         if isinstance(lifetime, timedelta):
             lifetime = lifetime.total_seconds()
@@ -215,6 +234,8 @@ class SignedSessionInterface(SessionInterface):
                 "partitioned": bool(partitioned),
                 "max_age": int(lifetime),
                 "max_cookie_size": size or _NO_SIZE_LIMIT,
+                "revocations": revocations,
+                "user_key": user_key,
                 **self._fixed,
             }
         )

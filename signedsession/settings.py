@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
 
 from .exceptions import InsecureSecretWarning
+from .revocation import Revocations, from_url
 
 __all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
 
@@ -104,6 +105,8 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
+    revocations: Revocations | None = None
+    user_key: str | None = None
 
     def __post_init__(self) -> None:
         secret = _as_bytes(self.secret_key, "secret_key")
@@ -230,6 +233,23 @@ class SessionSettings:
                 " return a reader with loads(value)"
             )
         object.__setattr__(self, "migrate_from", migrate_from)
+        self._check_revocations()
+
+    def _check_revocations(self) -> None:
+        revocations: object = self.revocations
+        if isinstance(revocations, str):
+            revocations = from_url(revocations)  # ValueError names the option
+            object.__setattr__(self, "revocations", revocations)
+        if revocations is not None and not isinstance(revocations, Revocations):
+            raise TypeError(
+                "revocations must be None, a URL or a backend from"
+                " signedsession.revocation, got"
+                f" {type(revocations).__name__}"
+            )
+        if self.user_key is not None:
+            # Without revocations it is unused (an adapter's config may set
+            # it apart from the backend).
+            self._check_str("user_key", self.user_key, optional=True)
 
     @staticmethod
     def _check_str(name: str, value: object, *, optional: bool = False) -> None:

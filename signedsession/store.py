@@ -7,11 +7,12 @@ from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from typing import Any
 
 from . import _clock
-from ._codec import Codec, Decoded, new_session_id
+from ._codec import EXPIRY_KEY, Codec, Decoded, new_session_id, parse_expiry
 from ._expiry import ExpiryMethods
 from ._headers import CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
+from .revocation import CHECKED, REVOKED, UNCHECKED
 from .settings import SessionSettings
 
 __all__ = ["SessionStore"]
@@ -55,6 +56,9 @@ class SessionStore(ExpiryMethods):
     _created: int | None = None
     _issued: int | None = None
     _key_index: int | None = None
+    # The revocation backend was asked about this cookie: re-issue it, so
+    # that its signed issued time records the check.
+    _rechecked = False
     # The verified encoded data behind _session_cache, while nothing marked
     # it modified: save() signs it again instead of serializing the data.
     _payload: bytes | None = None
@@ -207,9 +211,43 @@ class SessionStore(ExpiryMethods):
             self._key_index,
             payload,
         ) = decoded
+        if self.settings.revocations is not None and self._is_revoked(data):
+            return {}
         if self._session_cache is None:  # becoming the cache: kept together
             self._payload = payload
         return data
+
+    def _is_revoked(self, data: dict[str, Any]) -> bool:
+        """Ask the revocation backend; refuse the cookie when it must be."""
+        revocations = self.settings.revocations
+        assert revocations is not None and self._session_id is not None
+        verdict = revocations.check(
+            self._session_id,
+            self._user_of(data),
+            self._created or 0,
+            self._issued or 0,
+        )
+        if verdict == CHECKED:
+            self._rechecked = True
+            return False
+        if verdict == REVOKED:
+            reason = "revoked"
+        elif verdict == UNCHECKED and revocations.fail_closed:
+            reason = "revocation unchecked"
+        else:
+            return False
+        self.rejected = reason
+        log_rejection(reason)
+        self.__session_key = None
+        self._session_id = self._created = self._issued = self._key_index = None
+        return True
+
+    def _user_of(self, data: dict[str, Any]) -> str | None:
+        user_key = self.settings.user_key
+        if user_key is None:
+            return None
+        user = data.get(user_key)
+        return None if user is None else str(user)
 
     def _load_candidates(self) -> Decoded | None:
         for value in self._candidates:
@@ -388,13 +426,18 @@ class SessionStore(ExpiryMethods):
         self.__session_key = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
+        self._rechecked = False
         self._saved_max_age = max_age
         self.modified = True
 
     def delete(self, session_key: str | None = None) -> None:
-        """Forget the key and the data; marks the session modified."""
+        """Forget the key and the data; marks the session modified.
+
+        With ``revocations`` set, the session id is revoked too.
+        """
         if self._header is not None:
             self._parse_header()
+        self.revoke()
         self._session_key = None
         self._session_cache = {}
         self.modified = True
@@ -402,20 +445,84 @@ class SessionStore(ExpiryMethods):
     def cycle_key(self) -> None:
         """Keep the data under a new session id and re-sign it.
 
-        The previous cookie value stays valid until it expires: only
-        server-side state could revoke it.
+        The previous cookie value stays valid until it expires, unless
+        ``revocations`` is set: then its session id is revoked.
         """
         self._data()
+        self.revoke()
         self._session_id = None
         self._created = None
         self.save()
 
     def flush(self) -> None:
-        """Remove the data and the key; the next save starts a new session."""
+        """Remove the data and the key; the next save starts a new session.
+
+        With ``revocations`` set, the session id is revoked: a copy of the
+        cookie is refused from now on.
+        """
+        self.revoke()
         self.clear()
         self.delete()
         self._session_id = None
         self._created = None
+
+    def revoke(self) -> None:
+        """Revoke this session's id, if ``revocations`` is set and it has one.
+
+        Every cookie of this session, copies included, is refused from now
+        on; the entry lives as long as such a cookie could be valid.
+        """
+        revocations = self.settings.revocations
+        if revocations is None:
+            return
+        data = self._data()  # the id is in the cookie: load it
+        if self._session_id is None or self._created is None:
+            return
+        revocations.revoke_session(self._session_id, ttl=self._revocation_ttl(data))
+
+    def revoke_user_sessions(self, *, keep_current: bool = False) -> None:
+        """Log this session's user out everywhere: revoke all their sessions.
+
+        Every session of the user named under ``user_key`` created before
+        now is refused. With ``keep_current`` this one survives under a new
+        id and creation time ("log out my other devices"); without it, it
+        is flushed.
+
+        :raises ValueError: no ``revocations``/``user_key``, or no user in
+            this session.
+        """
+        settings = self.settings
+        if settings.revocations is None or settings.user_key is None:
+            raise ValueError("revoke_user_sessions needs revocations and user_key")
+        data = self._data()
+        user = self._user_of(data)
+        if user is None:
+            raise ValueError(
+                f"this session has no user under user_key {settings.user_key!r}"
+            )
+        settings.revocations.revoke_user(user, ttl=self._revocation_ttl(data))
+        if keep_current:
+            self.cycle_key()  # created becomes now: not before the cut-off
+        else:
+            self.flush()
+
+    def _revocation_ttl(self, data: dict[str, Any]) -> float | None:
+        """Seconds until no cookie of this session can be valid any more."""
+        settings = self.settings
+        now = _clock.time()
+        ttl: float | None = settings.max_age
+        try:
+            expiry = parse_expiry(data.get(EXPIRY_KEY))
+        except ValueError:
+            expiry = None
+        if isinstance(expiry, int) and expiry:
+            ttl = max(ttl or 0, expiry)
+        elif expiry is not None and not isinstance(expiry, int):
+            ttl = max(ttl or 0, expiry.timestamp() - now)
+        if settings.absolute_max_age is not None and self._created is not None:
+            cap = self._created + settings.absolute_max_age - now
+            ttl = cap if ttl is None else min(ttl, cap)
+        return ttl
 
     @classmethod
     def clear_expired(cls) -> None:
@@ -460,10 +567,11 @@ class SessionStore(ExpiryMethods):
     def needs_resign(self) -> bool:
         """Whether the cookie must be re-signed with the current key.
 
-        True when it verified only with a fallback key, or came in another
-        library's format.
+        True when it verified only with a fallback key, came in another
+        library's format, or was just checked against the revocation
+        backend (re-issuing records the check).
         """
-        return bool(self._key_index)
+        return bool(self._key_index) or self._rechecked
 
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"
