@@ -500,10 +500,16 @@ class SessionStore(ExpiryMethods):
             raise ValueError(
                 f"this session has no user under user_key {settings.user_key!r}"
             )
-        settings.revocations.revoke_user(user, ttl=self._revocation_ttl(data))
+        ttl = self._revocation_ttl(data)
         if keep_current:
-            self.cycle_key()  # created becomes now: not before the cut-off
+            # The cut-off is the start of this second, which the cycled
+            # session's creation time is not before (cookies count whole
+            # seconds: another session begun in this same second survives).
+            now = int(_clock.time())
+            settings.revocations.revoke_user(user, before=now, ttl=ttl)
+            self.cycle_key()
         else:
+            settings.revocations.revoke_user(user, ttl=ttl)
             self.flush()
 
     def _revocation_ttl(self, data: dict[str, Any]) -> float | None:

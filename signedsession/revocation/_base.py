@@ -266,15 +266,16 @@ class Revocations:
         """Revoke every session of ``user`` created before ``before`` (default: now).
 
         ``user`` is compared as ``str(user)`` with the session's value under
-        ``user_key``. Times are whole seconds: a session created in the same
-        second as the default ``before`` stays valid (so a session cycled
-        right after this call survives).
+        ``user_key``. Cookies carry creation times in whole seconds, so the
+        default ``before`` is the end of the current second: a session
+        created in this second is refused too, even if it began a moment
+        after the call.
         """
         if user is None:
             raise TypeError("user must not be None")
         now = _clock.time()
         if before is None:
-            moment = float(int(now))
+            moment = float(int(now) + 1)
         elif isinstance(before, datetime):
             moment = _clock.aware(before).timestamp()
         elif isinstance(before, (int, float)) and not isinstance(before, bool):
