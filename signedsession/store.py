@@ -462,9 +462,9 @@ class SessionStore(ExpiryMethods):
         """
         self.revoke()
         self.clear()
-        self.delete()
-        self._session_id = None
+        self._session_id = None  # before delete(): revoked once, above
         self._created = None
+        self.delete()
 
     def revoke(self) -> None:
         """Revoke this session's id, if ``revocations`` is set and it has one.

@@ -131,7 +131,7 @@ class Revocations:
         # monotonic time of the last good poll; a set older than
         # _stale_after cannot vouch for a recent cookie.
         self._polled = float("-inf")
-        self._stale_after = max(3 * self.poll_interval, 2.0)
+        self._stale_after = max(3 * self.poll_interval, 0.5)
         self._last_error_log = float("-inf")
         _instances.add(self)
 
@@ -183,8 +183,8 @@ class Revocations:
         if _clock.time() - issued < self.check_interval:
             if time.monotonic() - self._polled < self._stale_after:
                 return TRUSTED
-            if self._ensure_fresh():
-                return TRUSTED
+            if self._ensure_fresh():  # polled just now: look again
+                return self.check(session_id, user, created, issued)
             return self._failed("the local revocation set is stale")
         try:
             revoked = self._lookup(session_id, user, created)

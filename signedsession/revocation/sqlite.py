@@ -32,7 +32,8 @@ class SQLiteRevocations(Revocations):
     Every process polls the rows added since its last poll; expired rows
     are deleted by the pollers. Uses only :mod:`sqlite3`.
 
-    :param path: the database file; made on first use.
+    :param path: the database file, made on first use; or an SQLite
+        ``file:`` URI (``file:/path?mode=ro`` opens it read-only).
     :param options: as :class:`~signedsession.revocation.Revocations`.
 
     .. versionadded:: 0.2
@@ -52,7 +53,10 @@ class SQLiteRevocations(Revocations):
         if connection is not None and self._local.pid == os.getpid():
             return connection
         connection = sqlite3.connect(
-            self.path, timeout=self.timeout, isolation_level=None
+            self.path,
+            timeout=self.timeout,
+            isolation_level=None,
+            uri=self.path.startswith("file:"),
         )
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
