@@ -461,7 +461,7 @@ class SessionStore(ExpiryMethods):
         cookie is refused from now on.
         """
         self.revoke()
-        self.clear()
+        SessionStore.clear(self)  # the mapping's: a subclass's may flush
         self._session_id = None  # before delete(): revoked once, above
         self._created = None
         self.delete()
