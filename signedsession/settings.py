@@ -105,7 +105,7 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
-    revocations: Revocations | None = None
+    revocations: Revocations | str | None = None
     user_key: str | None = None
 
     def __post_init__(self) -> None:
@@ -279,6 +279,11 @@ class SessionSettings:
         without it, so they are always Secure.
         """
         return self.samesite == "None" or self.partitioned
+
+    @property
+    def revocation_backend(self) -> Revocations | None:
+        """The revocation backend, a URL given to ``revocations`` resolved."""
+        return self.revocations  # type: ignore[return-value]  # str resolved at init
 
     def is_secure(self, https: bool) -> bool:
         """Whether the cookie carries ``Secure`` on a request over ``https``."""

@@ -211,7 +211,7 @@ class SessionStore(ExpiryMethods):
             self._key_index,
             payload,
         ) = decoded
-        if self.settings.revocations is not None and self._is_revoked(data):
+        if self.settings.revocation_backend is not None and self._is_revoked(data):
             return {}
         if self._session_cache is None:  # becoming the cache: kept together
             self._payload = payload
@@ -219,7 +219,7 @@ class SessionStore(ExpiryMethods):
 
     def _is_revoked(self, data: dict[str, Any]) -> bool:
         """Ask the revocation backend; refuse the cookie when it must be."""
-        revocations = self.settings.revocations
+        revocations = self.settings.revocation_backend
         assert revocations is not None and self._session_id is not None
         verdict = revocations.check(
             self._session_id,
@@ -472,7 +472,7 @@ class SessionStore(ExpiryMethods):
         Every cookie of this session, copies included, is refused from now
         on; the entry lives as long as such a cookie could be valid.
         """
-        revocations = self.settings.revocations
+        revocations = self.settings.revocation_backend
         if revocations is None:
             return
         data = self._data()  # the id is in the cookie: load it
@@ -492,7 +492,7 @@ class SessionStore(ExpiryMethods):
             this session.
         """
         settings = self.settings
-        if settings.revocations is None or settings.user_key is None:
+        if settings.revocation_backend is None or settings.user_key is None:
             raise ValueError("revoke_user_sessions needs revocations and user_key")
         data = self._data()
         user = self._user_of(data)
@@ -506,10 +506,10 @@ class SessionStore(ExpiryMethods):
             # session's creation time is not before (cookies count whole
             # seconds: another session begun in this same second survives).
             now = int(_clock.time())
-            settings.revocations.revoke_user(user, before=now, ttl=ttl)
+            settings.revocation_backend.revoke_user(user, before=now, ttl=ttl)
             self.cycle_key()
         else:
-            settings.revocations.revoke_user(user, ttl=ttl)
+            settings.revocation_backend.revoke_user(user, ttl=ttl)
             self.flush()
 
     def _revocation_ttl(self, data: dict[str, Any]) -> float | None:

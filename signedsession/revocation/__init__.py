@@ -7,7 +7,7 @@ Set ``SessionSettings(revocations=...)`` to a backend or a URL:
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ._base import (
@@ -39,12 +39,17 @@ __all__ = [
 #: The environment variable the command line reads the store's URL from.
 ENV_REVOCATIONS = "SIGNEDSESSION_REVOCATIONS"
 
-_OPTIONS = {
+
+def _flag(text: str) -> bool:
+    return text.lower() in ("1", "true", "yes", "on")
+
+
+_OPTIONS: dict[str, Callable[[str], Any]] = {
     "check_interval": float,
     "timeout": float,
     "poll_interval": float,
     "ttl": int,
-    "fail_closed": lambda text: text.lower() in ("1", "true", "yes", "on"),
+    "fail_closed": _flag,
 }
 # One backend per URL per process: its poller and connections are shared by
 # every SessionSettings built from the same URL (Flask rebuilds settings when

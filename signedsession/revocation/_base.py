@@ -298,6 +298,15 @@ class Revocations:
         """:meth:`revoke_user` in a thread, for an event loop."""
         await asyncio.to_thread(self.revoke_user, user, before, ttl=ttl)
 
+    def retry_pending(self) -> bool:
+        """Try to store the queued revocations now; whether none is left."""
+        try:
+            self._retry_pending()
+        except BackendError:
+            self.errors += 1
+            return False
+        return True
+
     @property
     def pending(self) -> int:
         """Revocations waiting for the backend to come back."""

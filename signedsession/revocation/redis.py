@@ -63,6 +63,7 @@ class RedisRevocations(Revocations):
 
             # One try per call, bounded: a slow Redis costs a request at
             # most ``timeout``, then counts as down.
+            assert url is not None
             client = redis.Redis.from_url(
                 url,
                 socket_timeout=self.timeout,

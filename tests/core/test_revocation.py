@@ -308,10 +308,14 @@ def entry_ttl(backend: Any, kind: str, name: str, clock: Any) -> float | None:
         entry = backend._entries.get((kind, name))
         return None if entry is None else entry[1] - clock.now
     if type(backend).__name__ == "SQLiteRevocations":
-        row = backend._connection().execute(
-            "SELECT expires FROM revocations WHERE kind = ? AND name = ?",
-            (kind, name),
-        ).fetchone()
+        row = (
+            backend._connection()
+            .execute(
+                "SELECT expires FROM revocations WHERE kind = ? AND name = ?",
+                (kind, name),
+            )
+            .fetchone()
+        )
         return None if row is None else row[0] - clock.now
     ttl_ms = backend._redis.pttl(backend.prefix + kind + ":" + name)
     return None if ttl_ms < 0 else ttl_ms / 1000
