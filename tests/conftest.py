@@ -249,3 +249,38 @@ def make_revocations(
     yield make
     for backend in made:
         backend.close()
+
+
+@pytest.fixture
+def revocation_servers() -> Iterator[Callable[..., list[str]]]:
+    """Start waitress servers in their own processes on one revocation store.
+
+    ``revocation_servers(url, count=2, check_interval=60)`` returns their
+    base URLs; each is killed by its pid after the test.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "revocation_server.py"
+    processes: list[Any] = []
+
+    def start(url: str, count: int = 2, check_interval: float = 60) -> list[str]:
+        bases = []
+        for _ in range(count):
+            process = subprocess.Popen(
+                [sys.executable, str(script), url, str(check_interval)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            processes.append(process)
+            assert process.stdout is not None
+            port = int(process.stdout.readline())
+            bases.append(f"http://127.0.0.1:{port}")
+        return bases
+
+    yield start
+    for process in processes:
+        process.kill()
+        process.wait(10)
+        process.stdout.close()
