@@ -95,7 +95,7 @@ class Revocations:
         timeout: float = 0.05,
         fail_closed: bool = False,
         ttl: int = 1209600,
-        poll_interval: float = 1.0,
+        poll_interval: float = 0.5,
     ) -> None:
         for name, value, minimum in (
             ("check_interval", check_interval, 0.0),
