@@ -22,7 +22,9 @@ SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 
 def make_app(url: str, check_interval: float) -> Any:
-    backend = from_url(f"{url}{'&' if '?' in url else '?'}check_interval={check_interval}")
+    backend = from_url(
+        f"{url}{'&' if '?' in url else '?'}check_interval={check_interval}"
+    )
     settings = SessionSettings(secret_key=SECRET, revocations=backend, user_key="uid")
 
     def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:

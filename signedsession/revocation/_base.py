@@ -125,6 +125,9 @@ class Revocations:
         self._users: dict[str, tuple[float, float]] = {}
         self._pending: deque[Change] = deque()
         self._lock = threading.Lock()
+        # Held by whoever polls or retries the queue: one at a time.
+        self._poll_lock = threading.Lock()
+        self._sync_attempt = float("-inf")
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._cursor: object = None
@@ -300,11 +303,12 @@ class Revocations:
 
     def retry_pending(self) -> bool:
         """Try to store the queued revocations now; whether none is left."""
-        try:
-            self._retry_pending()
-        except BackendError:
-            self.errors += 1
-            return False
+        with self._poll_lock:
+            try:
+                self._retry_pending()
+            except BackendError:
+                self.errors += 1
+                return False
         return True
 
     @property
@@ -348,9 +352,23 @@ class Revocations:
     # -- the poller -------------------------------------------------------------
 
     def _ensure_fresh(self) -> bool:
-        """Start the poller if needed and poll once now; whether that worked."""
+        """Start the poller if needed and poll once now; whether that worked.
+
+        On a request's thread: at most one such attempt per poll interval
+        in this process (the others count as unchecked at once), so an
+        outage costs one request ``timeout``, not every request.
+        """
         self._ensure_thread()
-        return self._poll_once()
+        now = time.monotonic()
+        if now - self._sync_attempt < self.poll_interval:
+            return False
+        self._sync_attempt = now
+        if not self._poll_lock.acquire(timeout=self.timeout):
+            return time.monotonic() - self._polled < self._stale_after
+        try:
+            return self._poll_changes()
+        finally:
+            self._poll_lock.release()
 
     def _ensure_thread(self) -> None:
         thread = self._thread
@@ -379,26 +397,37 @@ class Revocations:
                     self._purge(_clock.time())
 
     def _poll_once(self) -> bool:
+        with self._poll_lock:
+            try:
+                self._retry_pending()
+            except BackendError as exc:
+                self._poll_failed(exc)
+                return False
+            return self._poll_changes()
+
+    def _poll_changes(self) -> bool:
         now = _clock.time()
         try:
-            self._retry_pending()
             changes = self._changes(now - self.keep)
         except BackendError as exc:
-            self.errors += 1
-            mono = time.monotonic()
-            if mono - self._last_error_log >= self.check_interval:
-                self._last_error_log = mono
-                log.error(
-                    "revocation backend unavailable (%s); %d revocations pending",
-                    exc,
-                    len(self._pending),
-                )
+            self._poll_failed(exc)
             return False
         for change in changes:
             self._remember(change, now)
         self._prune(now)
         self._polled = time.monotonic()
         return True
+
+    def _poll_failed(self, exc: BackendError) -> None:
+        self.errors += 1
+        mono = time.monotonic()
+        if mono - self._last_error_log >= self.check_interval:
+            self._last_error_log = mono
+            log.error(
+                "revocation backend unavailable (%s); %d revocations pending",
+                exc,
+                len(self._pending),
+            )
 
     def _retry_pending(self) -> None:
         while self._pending:
@@ -436,6 +465,8 @@ class Revocations:
         self._thread = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self._sync_attempt = float("-inf")
         self._polled = float("-inf")
         self._after_fork()
 

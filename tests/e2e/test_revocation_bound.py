@@ -8,32 +8,11 @@ sent to the other until it is refused. The check interval is long (60 s,
 
 from __future__ import annotations
 
-import http.client
 import time
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import pytest
-
-BOUND = 1.0  # seconds
-
-
-def get(base: str, path: str, cookie: str | None = None) -> tuple[int, str, str | None]:
-    """Status, body and the new cookie value (if any) of one request."""
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    try:
-        headers = {"Cookie": f"session={cookie}"} if cookie else {}
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read().decode()
-        set_cookie = response.getheader("Set-Cookie")
-    finally:
-        connection.close()
-    value = None
-    if set_cookie:
-        value = set_cookie.split(";", 1)[0].split("=", 1)[1]
-    return response.status, body, value
+from revocation_client import BOUND, get
 
 
 def refused_after(base: str, cookie: str, limit: float = 5.0) -> float:
