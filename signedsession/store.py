@@ -211,7 +211,7 @@ class SessionStore(ExpiryMethods):
             self._key_index,
             payload,
         ) = decoded
-        if self.settings.revocation_backend is not None and self._is_revoked(data):
+        if self.settings.revocations is not None and self._is_revoked(data):
             return {}
         if self._session_cache is None:  # becoming the cache: kept together
             self._payload = payload
@@ -221,9 +221,11 @@ class SessionStore(ExpiryMethods):
         """Ask the revocation backend; refuse the cookie when it must be."""
         revocations = self.settings.revocation_backend
         assert revocations is not None and self._session_id is not None
+        user_key = self.settings.user_key
+        user = None if user_key is None else data.get(user_key)
         verdict = revocations.check(
             self._session_id,
-            self._user_of(data),
+            None if user is None else str(user),
             self._created or 0,
             self._issued or 0,
         )

@@ -131,10 +131,11 @@ class Revocations:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._cursor: object = None
-        # monotonic time of the last good poll; a set older than
-        # _stale_after cannot vouch for a recent cookie.
-        self._polled = float("-inf")
+        # A local set not refreshed for _stale_after cannot vouch for a
+        # recent cookie: _fresh_until is the last good poll plus that
+        # (monotonic seconds).
         self._stale_after = max(3 * self.poll_interval, 0.5)
+        self._fresh_until = float("-inf")
         self._last_error_log = float("-inf")
         _instances.add(self)
 
@@ -177,14 +178,14 @@ class Revocations:
         :returns: :data:`TRUSTED`, :data:`CHECKED` (re-issue the cookie),
             :data:`REVOKED` or :data:`UNCHECKED`.
         """
+        # The common path: two dict look-ups, two clocks, no I/O.
         if session_id in self._ids:
             return REVOKED
-        if user is not None:
-            entry = self._users.get(user)
-            if entry is not None and created < entry[0]:
-                return REVOKED
+        users = self._users
+        if user is not None and user in users and created < users[user][0]:
+            return REVOKED
         if _clock.time() - issued < self.check_interval:
-            if time.monotonic() - self._polled < self._stale_after:
+            if time.monotonic() < self._fresh_until:
                 return TRUSTED
             if self._ensure_fresh():  # polled just now: look again
                 return self.check(session_id, user, created, issued)
@@ -201,7 +202,7 @@ class Revocations:
         """:meth:`check` for an event loop: backend calls run in a thread."""
         if session_id in self._ids or (
             _clock.time() - issued < self.check_interval
-            and time.monotonic() - self._polled < self._stale_after
+            and time.monotonic() < self._fresh_until
         ):
             return self.check(session_id, user, created, issued)
         return await asyncio.to_thread(self.check, session_id, user, created, issued)
@@ -364,7 +365,7 @@ class Revocations:
             return False
         self._sync_attempt = now
         if not self._poll_lock.acquire(timeout=self.timeout):
-            return time.monotonic() - self._polled < self._stale_after
+            return time.monotonic() < self._fresh_until
         try:
             return self._poll_changes()
         finally:
@@ -415,7 +416,7 @@ class Revocations:
         for change in changes:
             self._remember(change, now)
         self._prune(now)
-        self._polled = time.monotonic()
+        self._fresh_until = time.monotonic() + self._stale_after
         return True
 
     def _poll_failed(self, exc: BackendError) -> None:
@@ -467,7 +468,7 @@ class Revocations:
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._sync_attempt = float("-inf")
-        self._polled = float("-inf")
+        self._fresh_until = float("-inf")
         self._after_fork()
 
 

@@ -20,7 +20,7 @@ class MemoryRevocations(Revocations):
     def __init__(self, **options: float | bool) -> None:
         super().__init__(**options)  # type: ignore[arg-type]
         self._entries: dict[tuple[str, str], tuple[float, float]] = {}
-        self._polled = float("inf")  # the local set is the store: never stale
+        self._fresh_until = float("inf")  # the local set is the store: never stale
         self._stores = 0
 
     def _lookup(self, session_id: str, user: str | None, created: float) -> bool:
@@ -56,7 +56,7 @@ class MemoryRevocations(Revocations):
 
     def _forked(self) -> None:
         super()._forked()
-        self._polled = float("inf")
+        self._fresh_until = float("inf")
 
     def __len__(self) -> int:
         """The entries held, expired ones not yet dropped included."""
