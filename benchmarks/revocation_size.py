@@ -10,10 +10,10 @@ the backends' public ``revoke_session``, one call per revocation.
 from __future__ import annotations
 
 import os
-import sqlite3
 import secrets
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
