@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable, MutableMapping
 from datetime import timedelta
@@ -30,7 +31,9 @@ from ..exceptions import InsecureSecretWarning
 from ..middleware import SessionMiddleware
 from ..serializers import TaggedJSONSerializer
 from ..settings import SessionSettings
-from .pages import MAX_USERNAME, MOUNTS, render_home, render_page
+from ..revocation import ENV_REVOCATIONS, Revocations, SQLiteRevocations
+from ..store import SessionStore
+from .pages import MAX_USERNAME, MOUNTS, render_home, render_page, render_replay
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -49,6 +52,8 @@ ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
 #: The salt all three apps sign with.
 SALT = "signedsession-demo"
 FLASHES_KEY = "_flashes"
+# What the page says after a logout (?bye=...).
+_BYE = {"1": "Logged out.", "all": "Logged out on every device."}
 
 Session = MutableMapping[str, Any]
 
@@ -58,16 +63,27 @@ class DemoDependencyMissing(RuntimeError):
 
 
 def demo_settings(
-    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+    secret_key: str,
+    *,
+    fallback_keys: tuple[str, ...] = (),
+    revocations: Revocations | str | None = None,
 ) -> SessionSettings:
-    """The settings the three apps share."""
+    """The settings the three apps share; ``revocations`` None: none."""
     return SessionSettings(
         secret_key=secret_key,
         fallback_keys=fallback_keys,
         salt=SALT,
         serializer=TaggedJSONSerializer(),
         path="/",
+        revocations=revocations,
+        user_key="user",
     )
+
+
+def default_revocations() -> Revocations:
+    """An SQLite revocation store in a new temporary directory."""
+    directory = tempfile.mkdtemp(prefix="signedsession-demo-")
+    return SQLiteRevocations(os.path.join(directory, "revoked.sqlite3"))
 
 
 # -- what the three apps do to the session -----------------------------------
@@ -105,8 +121,17 @@ def count(session: Session, framework: str) -> None:
 
 
 def log_out(session: Session) -> None:
-    """Empty the session: the cookie is deleted on this response."""
-    session.clear()
+    """Empty the session: the cookie is deleted, and its id revoked."""
+    cast(SessionStore, session).flush()
+
+
+def log_out_everywhere(session: Session) -> None:
+    """Revoke every session of this user, in any browser, and this one."""
+    store = cast(SessionStore, session)
+    if store.get("user") is not None:
+        store.revoke_user_sessions()
+    else:
+        store.flush()
 
 
 # -- the page ----------------------------------------------------------------
@@ -123,14 +148,24 @@ def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
         request = Request(environ)
         session = environ[settings.environ_key]
         response: Response
-        if request.method == "POST" and request.path in ("/login", "/count", "/logout"):
+        paths = ("/login", "/count", "/logout", "/everywhere")
+        if request.method == "POST" and request.path == "/replay":
+            value = request.form.get("cookie", "").strip()
+            value = value.removeprefix(settings.cookie_name + "=")
+            copy = SessionStore(value, settings=settings)
+            user = copy.get("user")
+            page = render_replay(copy.rejected or "", user and str(user))
+            response = Response(page, content_type="text/html; charset=utf-8")
+        elif request.method == "POST" and request.path in paths:
             if request.path == "/login":
                 log_in(session, "WSGI", request.form.get("username", ""))
             elif request.path == "/count":
                 count(session, "WSGI")
             else:
-                log_out(session)
-                return redirect(MOUNTS["WSGI"] + "/?bye=1", 303)(
+                everywhere = request.path == "/everywhere"
+                (log_out_everywhere if everywhere else log_out)(session)
+                bye = "all" if everywhere else "1"
+                return redirect(f"{MOUNTS['WSGI']}/?bye={bye}", 303)(
                     environ, start_response
                 )
             response = redirect(MOUNTS["WSGI"] + "/", 303)
@@ -143,7 +178,7 @@ def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
                 flashes=flashes,
                 cookie_header=request.headers.get("Cookie"),
                 settings=settings,
-                notice="Logged out everywhere." if "bye" in request.args else "",
+                notice=_BYE.get(request.args.get("bye", ""), ""),
             )
             response = Response(page, content_type="text/html; charset=utf-8")
         else:
@@ -185,6 +220,8 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     app.config["SESSION_COOKIE_HTTPONLY"] = settings.httponly
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings.max_age or 0)
     interface = SignedSessionInterface(
+        revocations=settings.revocations,
+        user_key=settings.user_key,
         fallback_keys=settings.fallback_keys,
         salt=settings.salt,
         serializer=settings.serializer,
@@ -206,7 +243,7 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
             ),
             cookie_header=request.headers.get("Cookie"),
             settings=settings,
-            notice="Logged out everywhere." if "bye" in request.args else "",
+            notice=_BYE.get(request.args.get("bye", ""), ""),
         )
 
     @app.post("/login")
@@ -228,6 +265,11 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     def logout() -> Any:
         log_out(session)
         return redirect(base + "/?bye=1", 303)
+
+    @app.post("/everywhere")
+    def everywhere() -> Any:
+        log_out_everywhere(session)
+        return redirect(base + "/?bye=all", 303)
 
     return app
 
@@ -253,7 +295,7 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
                 flashes=pop_flashes(session),
                 cookie_header=request.headers.get("Cookie"),
                 settings=settings,
-                notice="Logged out everywhere." if "bye" in request.GET else "",
+                notice=_BYE.get(request.GET.get("bye", ""), ""),
             ),
             content_type="text/html",
             charset="utf-8",
@@ -271,11 +313,17 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
         log_out(request.session)
         return HTTPSeeOther(base + "/?bye=1")
 
+    def everywhere(request: Request) -> HTTPSeeOther:
+        log_out_everywhere(request.session)
+        return HTTPSeeOther(base + "/?bye=all")
+
     with Configurator() as config:
         config.set_session_factory(
             SignedSessionFactory(
                 settings.secret_key,
                 fallback_secrets=settings.fallback_keys,
+                revocations=settings.revocations,
+                user_key=settings.user_key,
                 cookie_name=settings.cookie_name,
                 salt=settings.salt,
                 serializer=settings.serializer,
@@ -293,6 +341,7 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
             ("login", "/login", login, "POST"),
             ("count", "/count", count_view, "POST"),
             ("logout", "/logout", logout, "POST"),
+            ("everywhere", "/everywhere", everywhere, "POST"),
         ):
             config.add_route(name, path)
             config.add_view(view, route_name=name, request_method=method)
@@ -300,15 +349,25 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
 
 
 def make_app(
-    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+    secret_key: str,
+    *,
+    fallback_keys: tuple[str, ...] = (),
+    revocations: Revocations | str | None = None,
 ) -> WSGIApplication:
     """The demo: the three apps and a landing page behind one dispatcher.
+
+    Logging out revokes the session in ``revocations`` (a backend or URL);
+    None: an SQLite file in a new temporary directory.
 
     :raises DemoDependencyMissing: Flask or Pyramid is not installed.
     """
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    settings = demo_settings(secret_key, fallback_keys=fallback_keys)
+    settings = demo_settings(
+        secret_key,
+        fallback_keys=fallback_keys,
+        revocations=default_revocations() if revocations is None else revocations,
+    )
     try:
         with warnings.catch_warnings():
             # Pyramid 2.x and WebOb import deprecated modules (pkg_resources,
@@ -376,7 +435,9 @@ def serve(
 
     The secret is ``$SIGNEDSESSION_SECRET_KEY``; when unset, a random key is
     made for this run and a notice printed. ``$SIGNEDSESSION_FALLBACK_KEYS``
-    lists older keys, to watch a rotation.
+    lists older keys, to watch a rotation. ``$SIGNEDSESSION_REVOCATIONS``
+    names the revocation store; when unset, an SQLite file in a temporary
+    directory.
 
     :raises DemoDependencyMissing: Flask, Pyramid or waitress is missing.
     :raises OSError: the address cannot be bound.
@@ -390,7 +451,11 @@ def serve(
     fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InsecureSecretWarning)
-        app = make_app(secret, fallback_keys=fallbacks)
+        app = make_app(
+            secret,
+            fallback_keys=fallbacks,
+            revocations=env.get(ENV_REVOCATIONS) or None,
+        )
     server = create_server(app, host=host, port=port)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"signedsession demo: warning: {message}", file=out)
