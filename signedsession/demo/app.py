@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from .._keys import ENV_SECRET_KEY, generate_key
 from ..exceptions import InsecureSecretWarning
 from ..middleware import SessionMiddleware
+from ..revocation import ENV_REVOCATIONS, Revocations, SQLiteRevocations
 from ..serializers import TaggedJSONSerializer
 from ..settings import SessionSettings
-from ..revocation import ENV_REVOCATIONS, Revocations, SQLiteRevocations
 from ..store import SessionStore
 from .pages import MAX_USERNAME, MOUNTS, render_home, render_page, render_replay
 
