@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from signedsession import _clock
-from signedsession._codec import EXPIRY_KEY
 from signedsession._headers import CookieHeaders
-from signedsession.middleware import cache_control_for_cookie
+from signedsession._response import cache_control_for_cookie
 from signedsession.readers.flask import FlaskCookieReader
 from signedsession.serializers import TaggedJSONSerializer
 from signedsession.settings import SessionSettings
@@ -74,8 +73,8 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
     @property
     def new(self) -> bool:  # type: ignore[override]
         """Whether the request brought no valid session cookie (until saved)."""
-        self._data()
-        return self._issued is None
+        self.has_data()  # loads the cookie
+        return self.issued_at is None
 
     def get_expire_at_browser_close(self) -> bool:
         """Whether the cookie ends with the browser session.
@@ -83,7 +82,7 @@ class FlaskSession(SessionStore, SessionMixin):  # type: ignore[misc]
         Flask's rule: unless the session is :attr:`permanent`. A
         :meth:`set_expiry` value wins over it.
         """
-        if EXPIRY_KEY in self._data():
+        if self.has_expiry():
             return super().get_expire_at_browser_close()
         return self.settings.expire_at_browser_close or not self.permanent
 
@@ -289,14 +288,13 @@ class SignedSessionInterface(SessionInterface):
         """
         store: FlaskSession = session  # type: ignore[assignment]
         # Unsealed: Flask may save again if finalizing the request fails.
-        # (seal() without the calls: this runs on every request.)
-        store._sealed = False
-        accessed, modified = store.accessed, store._modified
+        store.seal(False)
+        accessed, modified = store.accessed, store.modified
         try:
             header = self._cookie_header(app, store, response, modified)
         finally:
             store.accessed, store.modified = accessed, modified
-        store._sealed = True
+        store.seal()
         headers = response.headers
         if header is None:
             if accessed:
@@ -342,15 +340,14 @@ class SignedSessionInterface(SessionInterface):
         settings = store.settings
         # Untouched: only a refresh or a re-sign can set the cookie, and the
         # should_set_cookie hook decodes it only for Flask's refresh rule.
-        untouched = store._session_cache is None and not modified
+        untouched = not store.is_loaded and not modified
         if untouched and not (
             settings.save_every_request
             or self.should_set_cookie(app, store)
             or store.needs_resign
         ):
             return None
-        data = store._data()
-        if not data:
+        if not store.has_data():
             if not modified:
                 return None
             cookies = CookieHeaders.of(settings)
@@ -364,7 +361,7 @@ class SignedSessionInterface(SessionInterface):
             return None
         if response.status_code >= 500 and not settings.save_on_server_error:
             return None
-        if EXPIRY_KEY in data:  # set_expiry wins over Flask's rules
+        if store.has_expiry():  # set_expiry wins over Flask's rules
             max_age = SessionStore.cookie_max_age(store)
         else:
             max_age = _seconds_until(self.get_expiration_time(app, store))

@@ -24,15 +24,15 @@ from pyramid.interfaces import (
 from zope.interface import implementer
 
 from signedsession import _clock
-from signedsession._codec import Codec, new_session_id
+from signedsession._codec import Codec
 from signedsession._headers import CookieHeaders
-from signedsession.middleware import session_headers, with_vary_cookie
+from signedsession._response import session_headers, with_vary_cookie
 from signedsession.readers.pyramid import (
     DEFAULT_HASHALG,
     DEFAULT_SALT,
     PyramidCookieReader,
 )
-from signedsession.settings import Serializer, SessionSettings
+from signedsession.settings import Serializer, SessionSettings, check_int
 from signedsession.store import SessionStore
 
 from .pyramid_settings import UNSET, Unset, factory_arguments
@@ -84,23 +84,20 @@ class PyramidSession(SessionStore):
     @property
     def created(self) -> int:
         """When the session began (Unix seconds); kept in the cookie."""
-        self._session  # noqa: B018 - loads the cookie and marks it accessed
-        if self._created is None:
-            # A new session: the id and time it will be saved with.
-            self._session_id = new_session_id()
-            self._created = int(_clock.time())
-        return self._created
+        self.accessed = True
+        return self.begin()
 
     @property
     def new(self) -> bool:
         """Whether the request brought no valid session cookie."""
-        self._session  # noqa: B018 - loads the cookie and marks it accessed
+        self.accessed = True
+        self.has_data()  # loads the cookie
         return self._new
 
     def load(self) -> dict[str, Any]:
         """Verify and decode the cookie value; ``{}`` when it is invalid."""
         data = super().load()
-        self._new = self._key_index is None
+        self._new = self.key_index is None
         return data
 
     def invalidate(self) -> None:
@@ -123,9 +120,11 @@ class PyramidSession(SessionStore):
 
         :raises KeyError: the session is empty.
         """
-        item = self._session.popitem()
-        self.modified = True
-        return item
+        keys = list(self)
+        if not keys:
+            raise KeyError("popitem(): session is empty")
+        key = keys[-1]  # last in, first out, as a dict
+        return key, self.pop(key)
 
     def flash(self, msg: Any, queue: str = "", allow_duplicate: bool = True) -> None:
         """Append ``msg`` to the flash ``queue``."""
@@ -177,9 +176,9 @@ class PyramidSession(SessionStore):
             self.seal()
             return
         accessed = self.accessed
-        if accessed and not self._modified:
+        if accessed and not self.modified:
             reissue = self.reissue_time
-            issued = self._issued
+            issued = self.issued_at
             if (
                 reissue is not None
                 and issued is not None
@@ -187,10 +186,13 @@ class PyramidSession(SessionStore):
                 # be the same: 0 means at most once a second, as in Pyramid.
                 and int(_clock.time()) - issued >= (reissue or 1)
             ):
-                self._modified = True
-        if accessed or self._modified or self.settings.save_every_request:
+                self.modified = True
+        if accessed or self.modified or self.settings.save_every_request:
             response.headerlist = session_headers(
-                self, response.status, response.headerlist, request.environ
+                self,
+                response.status,
+                response.headerlist,
+                https=request.environ.get("wsgi.url_scheme") == "https",
             )
         self.seal()  # a later change could not reach the client: warn
 
@@ -353,7 +355,7 @@ class SignedSessionFactory:
         if reissue_time is not None and reissue_time < 0:
             raise ValueError(f"reissue_time must be at least 0, got {reissue_time}")
         if cookie_age is not UNSET:
-            SessionSettings._check_int("max_age", cookie_age, minimum=0, optional=True)
+            check_int("max_age", cookie_age, minimum=0, optional=True)
         self.settings = settings
         self.session_class = type(
             "PyramidSession",

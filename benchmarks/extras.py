@@ -1,24 +1,27 @@
-"""Peak memory per request (tracemalloc) and a cProfile excerpt."""
+"""Peak memory (tracemalloc), cProfile excerpts, the pieces of a request."""
 
 from __future__ import annotations
 
 import cProfile
 import hmac
 import io
+import logging
 import os
 import pstats
 import site
 import sys
 import tracemalloc
+from collections.abc import Mapping
 from time import perf_counter_ns
 from typing import Callable
-
-from signedsession._security_log import log_rejection
 
 from .drivers import Request
 from .stats import median
 
-__all__ = ["log_line_us", "peak_kib", "profile_excerpt", "stages"]
+__all__ = ["WHOLE", "peak_kib", "profile_excerpt", "stages"]
+
+#: The stage that is the whole request, over the bare app.
+WHOLE = "whole request, over bare"
 
 
 def peak_kib(request: Request, repeats: int) -> float:
@@ -40,21 +43,6 @@ def peak_kib(request: Request, repeats: int) -> float:
     finally:
         tracemalloc.stop()
     return median(peaks) / 1024
-
-
-def log_line_us(count: int) -> float:
-    """µs for the one warning a rejected cookie logs, as configured here.
-
-    The median of five batches of ``count`` calls of the function the store
-    calls for each rejected cookie.
-    """
-    times = []
-    for _ in range(5):
-        start = perf_counter_ns()
-        for _ in range(count):
-            log_rejection("bad signature")
-        times.append((perf_counter_ns() - start) / count / 1000)
-    return median(times)
 
 
 def _short_paths(text: str) -> str:
@@ -83,84 +71,122 @@ def profile_excerpt(request: Request, count: int, *, lines: int = 14) -> str:
 
 
 def stages(
-    cookie_header: str,
+    workloads: Mapping[str, str],
+    cookie_headers: dict[str, str],
     requests: dict[str, tuple[Request, Request]],
     *,
     rounds: int,
     count: int,
-) -> list[tuple[str, str, float]]:
-    """(workload, piece, µs) for the pieces of a SessionMiddleware request.
+) -> dict[str, dict[str, list[float]]]:
+    """workload -> piece -> per-round µs, for the pieces of a request.
 
-    The pieces, and each whole request over its bare app, are timed in the
-    same interleaved rounds (batches of ``count``), so they share the
-    machine's load; what a request costs beyond its pieces is bookkeeping
-    (the store object, laziness, flags, ``Vary``, ``Cache-Control``).
+    Each piece goes through signedsession's public API only (what a rename
+    inside the package cannot break), and the pieces and each whole request
+    over its bare app are timed in the same interleaved rounds (batches of
+    ``count``), so they share the machine's load; what a request costs
+    beyond its pieces is the middleware's headers and bookkeeping.
 
+    :param workloads: the workloads split into pieces: a read, a write and
+        a tampered cookie, under the keys ``"read"``, ``"write"`` and
+        ``"tampered"``.
+    :param cookie_headers: workload -> the ``Cookie`` header it sends.
     :param requests: workload -> (SessionMiddleware request, bare request).
     """
-    from signedsession import SessionSettings, _clock
-    from signedsession._codec import Codec
-    from signedsession._headers import CookieHeaders
-    from signedsession.store import SessionStore
+    from signedsession import SessionSettings, SessionStore
 
     from .workloads import SECRET
 
     settings = SessionSettings(secret_key=SECRET)
-    codec = Codec.of(settings)
-    cookies = CookieHeaders.of(settings)
-    value = cookies.values(cookie_header)[0]
-    body, _, signature = value.encode("ascii").rpartition(b".")
-    payload = body.split(b".")[0]
-    data = codec.loads(value).data
-    now = int(_clock.time())
-    store = SessionStore(value, settings=settings)
-    store["visits"] = 2
-    written = dict(data, visits=2)
-    mac = codec._macs[0]
 
-    def verify() -> bool:
-        return hmac.compare_digest(codec._signature(mac, body), signature)
+    def value_of(header: str) -> str:
+        value = SessionStore.from_cookie_header(header, settings=settings).session_key
+        assert value is not None, "a stage needs a session cookie"
+        return value
 
-    def dumps() -> str:
-        return codec.dumps(written, session_id="x" * 22, created=now, issued=now)
+    read, write, reject_ = workloads["read"], workloads["write"], workloads["tampered"]
+    read_header = cookie_headers[read]
+    value = value_of(read_header)
+    tampered = value_of(cookie_headers[reject_])
+    written = dict(SessionStore(value_of(cookie_headers[write]), settings=settings))
+    written["visits"] = 2
+    store = SessionStore(value_of(cookie_headers[write]), settings=settings)
+    store.get("visits")  # loaded once: the pieces below time the write alone
+    mac_key = SECRET.encode()
+    mac_body = value.encode("ascii")
+
+    def save() -> None:
+        store["visits"] = 2
+        store.save()
+
+    def response_cookie() -> object:
+        store["visits"] = 2
+        return store.response_cookie()
+
+    key = next(iter(SessionStore(value, settings=settings)))  # a key it holds
+
+    def reject() -> object:
+        return SessionStore(tampered, settings=settings).get(key)
 
     pieces: list[tuple[str, str, Callable[[], object]]] = [
-        ("read", "parse the Cookie header", lambda: cookies.values(cookie_header)),
-        ("read", "verify: HMAC-SHA256, base64, compare", verify),
-        ("read", "decode: base64, JSON", lambda: codec._decode_payload(payload)),
         (
-            "read",
-            "Codec.loads (verify, timestamps, decode)",
-            lambda: codec.loads(value),
-        ),
-        ("write", "Codec.dumps (JSON, base64, HMAC)", dumps),
-        ("write", "SessionStore.cookie_max_age", store.cookie_max_age),
-        (
-            "write",
-            "size check (CookieHeaders.size)",
-            lambda: cookies.size(value, 1209600),
+            read,
+            "open the store, parse the Cookie header"
+            " (SessionStore.from_cookie_header, session_key)",
+            lambda: (
+                SessionStore.from_cookie_header(
+                    read_header, settings=settings
+                ).session_key
+            ),
         ),
         (
-            "write",
-            "Set-Cookie header (CookieHeaders)",
-            lambda: cookies.set_cookie(value, 1209600, secure=False),
+            read,
+            "verify, check the timestamps, decode (SessionStore(value).get)",
+            lambda: SessionStore(value, settings=settings).get(key),
         ),
         (
-            "tampered",
-            "the security log line",
-            lambda: log_rejection("bad signature"),
+            read,
+            "for scale: one HMAC-SHA256 of the cookie value (stdlib hmac)",
+            lambda: hmac.digest(mac_key, mac_body, "sha256"),
         ),
+        (
+            write,
+            "serialize and sign (SessionStore.encode)",
+            lambda: store.encode(written),
+        ),
+        (write, "set a key and save: encode, size check (save)", save),
+        (
+            write,
+            "set a key and decide the cookie: save, Max-Age (response_cookie)",
+            response_cookie,
+        ),
+        (reject_, "reject: SessionStore(tampered value).get, logger off", reject),
     ]
-    samples: dict[tuple[str, str], list[float]] = {(w, n): [] for w, n, _ in pieces}
+    log = "the security log line: the same with the logger on, minus off"
+    security = logging.getLogger("signedsession.security")
+    samples: dict[str, dict[str, list[float]]] = {}
+    for workload, name, _ in pieces:
+        samples.setdefault(workload, {})[name] = []
+    samples[reject_][log] = []
     for workload in requests:
-        samples[workload, "whole request, over bare"] = []
+        samples.setdefault(workload, {})[WHOLE] = []
+
+    def batch(call: Callable[[], object]) -> float:
+        start = perf_counter_ns()
+        for _ in range(count):
+            call()
+        return (perf_counter_ns() - start) / count / 1000
+
+    level = security.level
     for _ in range(rounds):
-        for workload, name, call in pieces:
-            start = perf_counter_ns()
-            for _ in range(count):
-                call()
-            samples[workload, name].append((perf_counter_ns() - start) / count / 1000)
+        security.setLevel(logging.ERROR)
+        try:
+            for workload, name, call in pieces:
+                samples[workload][name].append(batch(call))
+        finally:
+            security.setLevel(level)
+        off = samples[reject_][pieces[-1][1]][-1]
+        samples[reject_][log].append(batch(reject) - off)
         for workload, (ours, bare) in requests.items():
             diff = (ours.run(count) - bare.run(count)) / count / 1000
-            samples[workload, "whole request, over bare"].append(diff)
-    return [(w, n, median(values)) for (w, n), values in samples.items()]
+            samples[workload][WHOLE].append(diff)
+    return samples

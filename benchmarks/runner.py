@@ -11,7 +11,14 @@ from typing import Callable
 from .contenders import Contender
 from .drivers import Request, Response
 
-__all__ = ["Cell", "CheckFailed", "CookieTooLarge", "check", "measure"]
+__all__ = [
+    "Cell",
+    "CheckFailed",
+    "CookieTooLarge",
+    "check",
+    "print_progress",
+    "time_cells",
+]
 
 
 @dataclass
@@ -79,7 +86,7 @@ def check(
     return response
 
 
-def measure(
+def time_cells(
     cells: list[Cell],
     *,
     rounds: int,

@@ -15,6 +15,12 @@ required = {
     "signedsession/adapters/__init__.py",
     "signedsession/adapters/flask.py",
     "signedsession/adapters/pyramid.py",
+    "signedsession/readers/__init__.py",
+    "signedsession/readers/flask.py",
+    "signedsession/readers/pyramid.py",
+    "signedsession/demo/__init__.py",
+    "signedsession/demo/app.py",
+    "signedsession/demo/pages.py",
 }
 missing = required - names
 stray = sorted(n for n in names if n.startswith("adapters/"))

@@ -17,8 +17,7 @@ class _Session(Protocol):
 
     settings: SessionSettings
 
-    @property
-    def _session(self) -> dict[str, Any]: ...
+    def __contains__(self, key: object) -> bool: ...
     def get(self, key: str, default: Any = None) -> Any: ...
     def __setitem__(self, key: str, value: Any) -> None: ...
     def __delitem__(self, key: str) -> None: ...
@@ -83,7 +82,7 @@ class ExpiryMethods:
             ``MAX_EXPIRY_SECONDS`` (about 317 years).
         """
         if value is None:
-            if EXPIRY_KEY in self._session:
+            if EXPIRY_KEY in self:
                 del self[EXPIRY_KEY]
             return
         if isinstance(value, timedelta):

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, Protocol, Union, runtime_checkable
+from typing import (
+    Any,
+    Callable,
+    NamedTuple,
+    Protocol,
+    TypeVar,
+    Union,
+    runtime_checkable,
+)
 
 from .exceptions import InsecureSecretWarning
 from .revocation import Revocations, from_url
+from .serializers import JSONSerializer
 
 __all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
 
 Secret = Union[str, bytes]
+_T = TypeVar("_T")
 
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
@@ -55,9 +65,30 @@ class ForeignFormat(Protocol):
 
 
 def _default_serializer() -> Serializer:
-    from .serializers import JSONSerializer
-
     return JSONSerializer()
+
+
+def check_str(name: str, value: object, *, optional: bool = False) -> None:
+    """Raise unless ``value`` is a non-empty str, naming the option ``name``."""
+    accepted = "a non-empty str or None" if optional else "a non-empty str"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
+    if not value:
+        raise ValueError(f"{name} must be {accepted}, got ''")
+
+
+def check_int(
+    name: str, value: object, *, minimum: int, optional: bool = False
+) -> None:
+    """Raise unless ``value`` is an int of at least ``minimum`` (or None when
+    ``optional``), naming the option ``name``."""
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        accepted = "an int or None" if optional else "an int"
+        raise TypeError(f"{name} must be {accepted}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
 
 
 def _as_bytes(secret: Secret, name: str) -> bytes:
@@ -107,90 +138,17 @@ class SessionSettings:
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
     revocations: Revocations | str | None = None
     user_key: str | None = None
+    # What derived() built from these settings, by the callable that built it.
+    _derived: dict[Callable[[SessionSettings], Any], Any] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        secret = _as_bytes(self.secret_key, "secret_key")
-        if not secret:
-            raise ValueError("secret_key must not be empty")
-        if len(secret) < _MIN_SECRET_BYTES:
-            warnings.warn(
-                f"secret_key is {len(secret)} bytes; use at least"
-                f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)",
-                InsecureSecretWarning,
-                stacklevel=3,
-            )
-        if isinstance(self.fallback_keys, (str, bytes)):
-            raise ValueError(
-                "fallback_keys must be a sequence of keys, got a single"
-                f" {type(self.fallback_keys).__name__} (wrap it: (key,))"
-            )
-        if not isinstance(self.fallback_keys, (tuple, list)):
-            raise TypeError(
-                "fallback_keys must be a tuple or list of str or bytes keys,"
-                f" got {type(self.fallback_keys).__name__}"
-            )
-        fallbacks = tuple(self.fallback_keys)
-        for key in fallbacks:
-            if not _as_bytes(key, "each of fallback_keys"):
-                raise ValueError("fallback_keys must not contain an empty key")
-        object.__setattr__(self, "fallback_keys", fallbacks)
-
-        self._check_str("cookie_name", self.cookie_name)
-        if not self.cookie_name.isascii() or any(
-            c in ' ;,="\\' or not c.isprintable() for c in self.cookie_name
-        ):
-            raise ValueError(
-                "cookie_name must be ASCII without spaces, control characters"
-                f' or any of ;,="\\, got {self.cookie_name!r}'
-            )
-        for name in ("max_age", "absolute_max_age"):
-            self._check_int(name, getattr(self, name), minimum=0, optional=True)
-        for name in (
-            "expire_at_browser_close",
-            "save_every_request",
-            "httponly",
-            "partitioned",
-            "compress",
-            "save_on_server_error",
-        ):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(
-                    f"{name} must be True or False, got {getattr(self, name)!r}"
-                )
-        if self.secure is not None and not isinstance(self.secure, bool):
-            raise TypeError(f"secure must be True, False or None, got {self.secure!r}")
-        self._check_str("path", self.path)
-        if not self.path.startswith("/"):
-            raise ValueError(f"path must be a str starting with '/', got {self.path!r}")
-        if self.domain is not None:
-            self._check_str("domain", self.domain, optional=True)
-            # It is written verbatim into Set-Cookie: no header injection.
-            if not self.domain.isascii() or any(
-                c in ' ;,="\\' or not c.isprintable() for c in self.domain
-            ):
-                raise ValueError(
-                    "domain must be an ASCII host name without spaces, control"
-                    f' characters or any of ;,="\\, got {self.domain!r}'
-                )
-
-        if self.samesite is not None and not isinstance(self.samesite, str):
-            raise TypeError(
-                "samesite must be 'Strict', 'Lax', 'None' or None,"
-                f" got {type(self.samesite).__name__}"
-            )
-
-        if self.samesite is not None:
-            canonical = (
-                _SAMESITE.get(self.samesite.lower())
-                if isinstance(self.samesite, str)
-                else None
-            )
-            if canonical is None:
-                raise ValueError(
-                    "samesite must be 'Strict', 'Lax', 'None' or None,"
-                    f" got {self.samesite!r}"
-                )
-            object.__setattr__(self, "samesite", canonical)
+        for name, rule in _RULES.items():
+            value = getattr(self, name)
+            checked = rule(name, value)
+            if checked is not value:  # normalised: tuple(...), "Lax", ...
+                object.__setattr__(self, name, checked)
         if self.requires_secure and self.secure is False:
             raise ValueError(
                 "secure=False cannot be combined with samesite='None' or"
@@ -198,78 +156,18 @@ class SessionSettings:
                 " secure=None or set it to True"
             )
 
-        if not isinstance(self.salt, str):
-            raise TypeError(f"salt must be a str, got {type(self.salt).__name__}")
-        if not isinstance(self.digest, str):
-            raise TypeError(
-                f"digest must be a str, one of {', '.join(_DIGESTS)},"
-                f" got {type(self.digest).__name__}"
-            )
-        if self.digest not in _DIGESTS:
-            raise ValueError(
-                f"digest must be one of {', '.join(_DIGESTS)}, got {self.digest!r}"
-            )
-        if not isinstance(self.serializer, Serializer):
-            raise TypeError(
-                "serializer must have dumps(obj) and loads(bytes) methods,"
-                f" got {type(self.serializer).__name__}"
-            )
-        self._check_int("max_cookie_size", self.max_cookie_size, minimum=64)
-        self._check_int("clock_skew", self.clock_skew, minimum=0)
-        self._check_int(
-            "max_decompressed_size", self.max_decompressed_size, minimum=1024
-        )
-        self._check_int("max_json_depth", self.max_json_depth, minimum=1)
-        self._check_str("environ_key", self.environ_key)
-        if not isinstance(self.migrate_from, (tuple, list)):
-            raise TypeError(
-                "migrate_from must be a tuple of callables,"
-                f" got {type(self.migrate_from).__name__}"
-            )
-        migrate_from = tuple(self.migrate_from)
-        if not all(callable(reader) for reader in migrate_from):
-            raise TypeError(
-                "migrate_from must hold callables that take the settings and"
-                " return a reader with loads(value)"
-            )
-        object.__setattr__(self, "migrate_from", migrate_from)
-        self._check_revocations()
+    def derived(self, build: Callable[[SessionSettings], _T]) -> _T:
+        """``build(self)``, built once per settings object and kept with it.
 
-    def _check_revocations(self) -> None:
-        revocations: object = self.revocations
-        if isinstance(revocations, str):
-            revocations = from_url(revocations)  # ValueError names the option
-            object.__setattr__(self, "revocations", revocations)
-        if revocations is not None and not isinstance(revocations, Revocations):
-            raise TypeError(
-                "revocations must be None, a URL or a backend from"
-                " signedsession.revocation, got"
-                f" {type(revocations).__name__}"
-            )
-        if self.user_key is not None:
-            # Without revocations it is unused (an adapter's config may set
-            # it apart from the backend).
-            self._check_str("user_key", self.user_key, optional=True)
-
-    @staticmethod
-    def _check_str(name: str, value: object, *, optional: bool = False) -> None:
-        accepted = "a non-empty str or None" if optional else "a non-empty str"
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
-        if not value:
-            raise ValueError(f"{name} must be {accepted}, got ''")
-
-    @staticmethod
-    def _check_int(
-        name: str, value: object, *, minimum: int, optional: bool = False
-    ) -> None:
-        if value is None and optional:
-            return
-        if isinstance(value, bool) or not isinstance(value, int):
-            accepted = "an int or None" if optional else "an int"
-            raise TypeError(f"{name} must be {accepted}, got {value!r}")
-        if value < minimum:
-            raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        The codec, the cookie headers and the readers are expensive to make
+        and the same for every request: each is made on first use and shared
+        by every request and thread.
+        """
+        try:
+            return self._derived[build]  # type: ignore[no-any-return]
+        except KeyError:
+            made = self._derived[build] = build(self)
+            return made
 
     @property
     def requires_secure(self) -> bool:
@@ -290,3 +188,195 @@ class SessionSettings:
         if self.secure is None:
             return https or self.requires_secure
         return self.secure or self.requires_secure
+
+
+# -- per-field rules: each takes the field's name and value and returns the
+# value to keep (normalised where it says so), or raises naming the field.
+
+_Rule = Callable[[str, Any], Any]
+
+
+def _secret(name: str, value: Any) -> Secret:
+    secret = _as_bytes(value, name)
+    if not secret:
+        raise ValueError(f"{name} must not be empty")
+    if len(secret) < _MIN_SECRET_BYTES:
+        warnings.warn(
+            f"{name} is {len(secret)} bytes; use at least"
+            f" {_MIN_SECRET_BYTES} random bytes (signedsession genkey)",
+            InsecureSecretWarning,
+            stacklevel=4,  # the rule, __post_init__, __init__: the caller
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def _keys(name: str, value: Any) -> tuple[Secret, ...]:
+    if isinstance(value, (str, bytes)):
+        raise ValueError(
+            f"{name} must be a sequence of keys, got a single"
+            f" {type(value).__name__} (wrap it: (key,))"
+        )
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"{name} must be a tuple or list of str or bytes keys,"
+            f" got {type(value).__name__}"
+        )
+    for key in value:
+        if not _as_bytes(key, f"each of {name}"):
+            raise ValueError(f"{name} must not contain an empty key")
+    return value if isinstance(value, tuple) else tuple(value)
+
+
+def _token(name: str, value: Any, *, what: str = "ASCII") -> str | None:
+    # Written verbatim into Set-Cookie: no header injection.
+    if not value.isascii() or any(c in ' ;,="\\' or not c.isprintable() for c in value):
+        raise ValueError(
+            f"{name} must be {what} without spaces, control"
+            f' characters or any of ;,="\\, got {value!r}'
+        )
+    return value  # type: ignore[no-any-return]
+
+
+def _cookie_name(name: str, value: Any) -> str:
+    check_str(name, value)
+    return _token(name, value)  # type: ignore[return-value]
+
+
+def _domain(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    check_str(name, value, optional=True)
+    return _token(name, value, what="an ASCII host name")
+
+
+def _path(name: str, value: Any) -> str:
+    check_str(name, value)
+    if not value.startswith("/"):
+        raise ValueError(f"{name} must be a str starting with '/', got {value!r}")
+    return value  # type: ignore[no-any-return]
+
+
+def _int(minimum: int, *, optional: bool = False) -> _Rule:
+    def rule(name: str, value: Any) -> Any:
+        check_int(name, value, minimum=minimum, optional=optional)
+        return value
+
+    return rule
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
+def _optional_bool(name: str, value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be True, False or None, got {value!r}")
+    return value
+
+
+def _samesite(name: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    accepted = "'Strict', 'Lax', 'None' or None"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {accepted}, got {type(value).__name__}")
+    canonical = _SAMESITE.get(value.lower())
+    if canonical is None:
+        raise ValueError(f"{name} must be {accepted}, got {value!r}")
+    return value if canonical == value else canonical
+
+
+def _salt(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    return value
+
+
+def _digest(name: str, value: Any) -> str:
+    accepted = ", ".join(_DIGESTS)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str, one of {accepted}, got {type(value).__name__}"
+        )
+    if value not in _DIGESTS:
+        raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
+    return value
+
+
+def _serializer(name: str, value: Any) -> Serializer:
+    if not isinstance(value, Serializer):
+        raise TypeError(
+            f"{name} must have dumps(obj) and loads(bytes) methods,"
+            f" got {type(value).__name__}"
+        )
+    return value
+
+
+def _str(name: str, value: Any) -> str:
+    check_str(name, value)
+    return value  # type: ignore[no-any-return]
+
+
+def _readers(name: str, value: Any) -> tuple[Any, ...]:
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(
+            f"{name} must be a tuple of callables, got {type(value).__name__}"
+        )
+    if not all(callable(reader) for reader in value):
+        raise TypeError(
+            f"{name} must hold callables that take the settings and"
+            " return a reader with loads(value)"
+        )
+    return value if isinstance(value, tuple) else tuple(value)
+
+
+def _revocations(name: str, value: Any) -> Revocations | None:
+    if isinstance(value, str):
+        return from_url(value)  # its ValueError names the option
+    if value is not None and not isinstance(value, Revocations):
+        raise TypeError(
+            f"{name} must be None, a URL or a backend from"
+            f" signedsession.revocation, got {type(value).__name__}"
+        )
+    return value
+
+
+def _optional_str(name: str, value: Any) -> str | None:
+    # user_key: without revocations it is unused (an adapter's config may
+    # set it apart from the backend).
+    if value is not None:
+        check_str(name, value, optional=True)
+    return value  # type: ignore[no-any-return]
+
+
+#: Every validated field and its rule, in the order they are checked.
+_RULES: dict[str, _Rule] = {
+    "secret_key": _secret,
+    "fallback_keys": _keys,
+    "cookie_name": _cookie_name,
+    "max_age": _int(0, optional=True),
+    "absolute_max_age": _int(0, optional=True),
+    "expire_at_browser_close": _bool,
+    "save_every_request": _bool,
+    "httponly": _bool,
+    "partitioned": _bool,
+    "compress": _bool,
+    "save_on_server_error": _bool,
+    "secure": _optional_bool,
+    "path": _path,
+    "domain": _domain,
+    "samesite": _samesite,
+    "salt": _salt,
+    "digest": _digest,
+    "serializer": _serializer,
+    "max_cookie_size": _int(64),
+    "clock_skew": _int(0),
+    "max_decompressed_size": _int(1024),
+    "max_json_depth": _int(1),
+    "environ_key": _str,
+    "migrate_from": _readers,
+    "revocations": _revocations,
+    "user_key": _optional_str,
+}

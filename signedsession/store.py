@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import ItemsView, Iterator, KeysView, ValuesView
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import _clock
-from ._codec import EXPIRY_KEY, Codec, Decoded, new_session_id, parse_expiry
+from ._codec import EXPIRY_KEY, Codec, new_session_id, parse_expiry
 from ._expiry import ExpiryMethods
 from ._headers import CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
 from .revocation import CHECKED, REVOKED, UNCHECKED
-from .settings import SessionSettings
+from .settings import Decoded, SessionSettings
 
-__all__ = ["SessionStore"]
+__all__ = ["ResponseCookie", "SessionStore"]
 
 _MISSING: Any = object()
+_new_object = object.__new__
 # Values that no code can change in place: a session holding only these, and
 # never marked modified, is what its verified payload says.
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
+
+
+class ResponseCookie(NamedTuple):
+    """What a response does with the session cookie: set or delete it."""
+
+    #: The cookie value to set; None to delete the cookie.
+    value: str | None
+    #: Seconds the browser keeps it; None for a browser-session cookie.
+    max_age: int | None = None
+
+
+_DELETE = ResponseCookie(None)
 
 
 class SessionStore(ExpiryMethods):
@@ -50,7 +63,9 @@ class SessionStore(ExpiryMethods):
     # Class-level defaults keep the constructor to a few assignments: a
     # request that never touches its session pays for nothing more.
     _modified = False
-    _sealed = False
+    #: The response headers are decided: a later change warns, since it
+    #: cannot reach the client. Front doors set it (or call :meth:`seal`).
+    sealed = False
     _session_cache: dict[str, Any] | None = None
     _session_id: str | None = None
     _created: int | None = None
@@ -66,7 +81,8 @@ class SessionStore(ExpiryMethods):
     _candidates: tuple[str, ...] = ()
     # The Max-Age the last save() checked the size with: the header's.
     _saved_max_age: int | None = None
-    __session_key: str | None = None
+    # The incoming or saved cookie value (see _session_key).
+    _cookie_value: str | None = None
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
@@ -89,7 +105,7 @@ class SessionStore(ExpiryMethods):
 
     @modified.setter
     def modified(self, value: bool) -> None:
-        if value and self._sealed:
+        if value and self.sealed:
             warnings.warn(
                 "the session was modified after the response headers were"
                 " sent; this change cannot reach the client",
@@ -102,7 +118,16 @@ class SessionStore(ExpiryMethods):
 
     def seal(self, sealed: bool = True) -> None:
         """Warn on any later change: the response headers are decided."""
-        self._sealed = sealed
+        self.sealed = sealed
+
+    @staticmethod
+    def prepare(settings: SessionSettings) -> None:
+        """Build what loading and saving need for ``settings`` now, not on a
+        request: the codec (a bad ``migrate_from`` reader fails here) and
+        the cookie headers.
+        """
+        Codec.of(settings)
+        CookieHeaders.of(settings)
 
     @classmethod
     def from_cookie_header(
@@ -116,7 +141,7 @@ class SessionStore(ExpiryMethods):
         if cls.__init__ is SessionStore.__init__:
             # What __init__ would do for no key, without the call: this runs
             # for every request, touched or not.
-            store = object.__new__(cls)
+            store = _new_object(cls)
             store.settings = settings
         else:
             store = cls(None, settings=settings)
@@ -136,22 +161,25 @@ class SessionStore(ExpiryMethods):
         self.had_cookie = True
         if len(values) == 1:  # the usual case: nothing to filter or keep
             if len(values[0]) >= 8:  # _validate_session_key, for a parsed str
-                self.__session_key = values[0]
+                self._cookie_value = values[0]
             return
         valid = [v for v in values if self._validate_session_key(v)]
         if len(valid) > 1:
             self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
-        self.__session_key = valid[0] if valid else None  # validated above
+        self._cookie_value = valid[0] if valid else None  # validated above
 
     # -- the key: Django validates on assignment ---------------------------
+    # The cookie value is kept in _cookie_value. session_key is Django's
+    # public name for it; _session_key is Django's validating setter, kept
+    # because code and tests written for Django assign it.
 
     @property
     def _session_key(self) -> str | None:
-        return self.__session_key
+        return self._cookie_value
 
     @_session_key.setter
     def _session_key(self, value: str | None) -> None:
-        self.__session_key = value if self._validate_session_key(value) else None
+        self._cookie_value = value if self._validate_session_key(value) else None
 
     @staticmethod
     def _validate_session_key(key: str | None) -> bool:
@@ -163,7 +191,7 @@ class SessionStore(ExpiryMethods):
         """The signed cookie value; None until saved, or when invalid."""
         if self._header is not None:
             self._parse_header()
-        return self.__session_key
+        return self._cookie_value
 
     # -- loading ------------------------------------------------------------
 
@@ -173,7 +201,7 @@ class SessionStore(ExpiryMethods):
             if self._header is not None:
                 self._parse_header()
             cache = self._session_cache = (
-                {} if self.__session_key is None else self.load()
+                {} if self._cookie_value is None else self.load()
             )
         return cache
 
@@ -187,12 +215,12 @@ class SessionStore(ExpiryMethods):
         """Verify and decode the cookie value; ``{}`` when it is invalid."""
         if self._header is not None:
             self._parse_header()
-        value = self.__session_key
+        value = self._cookie_value
         if value is None:
             return {}
         reason = "bad signature"  # what decode() answers with None
         try:
-            decoded = Codec.of(self.settings).decode(value)
+            decoded = Codec.of(self.settings).try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
         if decoded is None:
@@ -201,7 +229,7 @@ class SessionStore(ExpiryMethods):
             if decoded is None:
                 self.rejected = reason
                 log_rejection(reason)
-                self.__session_key = None
+                self._cookie_value = None
                 return {}
         (
             data,
@@ -240,7 +268,7 @@ class SessionStore(ExpiryMethods):
             return False
         self.rejected = reason
         log_rejection(reason)
-        self.__session_key = None
+        self._cookie_value = None
         self._session_id = self._created = self._issued = self._key_index = None
         return True
 
@@ -336,7 +364,49 @@ class SessionStore(ExpiryMethods):
         """True when there is no session key and no data, as in Django."""
         if self._header is not None:
             self._parse_header()
-        return not self.__session_key and not self._session_cache
+        return not self._cookie_value and not self._session_cache
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the cookie has been read (or the data replaced)."""
+        return self._session_cache is not None
+
+    def has_data(self) -> bool:
+        """Whether the session holds any data.
+
+        Loads the cookie if needed without marking the session accessed: a
+        front door asks this to answer the request, not the application.
+        """
+        return bool(self._data())
+
+    def has_expiry(self) -> bool:
+        """Whether :meth:`set_expiry` gave this session its own expiry.
+
+        Like :meth:`has_data`, reading it does not mark the session accessed.
+        """
+        return EXPIRY_KEY in self._data()
+
+    def response_cookie(self, *, server_error: bool = False) -> ResponseCookie | None:
+        """What the response must do with the cookie; None: leave it alone.
+
+        Django's ``process_response`` rules: delete the cookie when the
+        request had one and the data is now empty; otherwise save and set it
+        when modified, on every request (``save_every_request``) or to
+        re-sign a cookie verified by a fallback key or read in another
+        library's format, but not after a server error (``server_error``)
+        unless ``save_on_server_error``.
+
+        :raises SessionTooLarge: the session no longer fits in a cookie.
+        """
+        if not self._data():
+            return _DELETE if self.had_cookie else None
+        settings = self.settings
+        if (self._modified or settings.save_every_request or self.needs_resign) and (
+            not server_error or settings.save_on_server_error
+        ):
+            self.save()
+            return ResponseCookie(self._cookie_value, self._saved_max_age)
+        return None
 
     # -- test cookie ----------------------------------------------------
 
@@ -425,7 +495,7 @@ class SessionStore(ExpiryMethods):
             raise SessionTooLarge(
                 size, settings.max_cookie_size, codec.largest_keys(data)
             )
-        self.__session_key = value  # the codec's: a valid key, not validated
+        self._cookie_value = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
         self._rechecked = False
@@ -545,6 +615,18 @@ class SessionStore(ExpiryMethods):
         None for a new session, and until the cookie is loaded (first access).
         """
         return self._session_id
+
+    def begin(self) -> int:
+        """When this session began (Unix seconds), loading the cookie.
+
+        A new session gets its id and creation time now, the ones it will
+        be saved with.
+        """
+        self._data()
+        if self._created is None or self._session_id is None:
+            self._session_id = new_session_id()
+            self._created = int(_clock.time())
+        return self._created
 
     @property
     def created_at(self) -> int | None:

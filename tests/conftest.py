@@ -8,18 +8,17 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
+from shared import NOW, SECRET
+from store_contract import LoadSpy
 
 import signedsession._clock
 from signedsession import SessionSettings
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 
 
 class Clock:
     """A stand-in for :func:`signedsession._clock.time` that moves on demand."""
 
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
+    def __init__(self, start: float = float(NOW)) -> None:
         self.now = start
 
     def __call__(self) -> float:
@@ -52,6 +51,12 @@ def make_settings() -> Callable[..., SessionSettings]:
 def settings(make_settings: Callable[..., SessionSettings]) -> SessionSettings:
     """Default settings with the test secret."""
     return make_settings()
+
+
+@pytest.fixture
+def load_spy(monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
+    """Count the codec's verifications (``Codec.try_loads`` calls)."""
+    return LoadSpy(monkeypatch)
 
 
 ServerFactory = Callable[..., Any]

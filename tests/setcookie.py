@@ -51,3 +51,24 @@ def signed_value(settings: SessionSettings, data: dict[str, Any]) -> str:
 def load(settings: SessionSettings, value: str) -> dict[str, Any]:
     """The data a cookie value holds under ``settings``; ``{}`` if invalid."""
     return dict(SessionStore(value, settings=settings).items())
+
+
+def flask_cookie(secret: str, data: dict[str, Any]) -> str:
+    """A session cookie issued by Flask's own default interface."""
+    import flask
+    from flask.sessions import SecureCookieSessionInterface
+
+    issuer = flask.Flask("flask_default")
+    issuer.config["SECRET_KEY"] = secret
+    assert isinstance(issuer.session_interface, SecureCookieSessionInterface)
+
+    @issuer.route("/")
+    def issue() -> str:
+        flask.session.update(data)
+        return ""
+
+    client = issuer.test_client()
+    client.get("/")
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value

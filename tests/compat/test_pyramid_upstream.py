@@ -90,11 +90,10 @@ from typing import Any
 import pytest
 import webob
 from pyramid import testing
+from shared import SECRET
 
 from signedsession import SessionSettings
 from signedsession._codec import Codec, new_session_id
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 
 def set_cookie(request: Any, value: str | bytes, name: str = "session") -> None:

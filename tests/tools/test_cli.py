@@ -13,14 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shared import NOW, OLD_SECRET, SECRET
 
 from signedsession import SessionSettings, TaggedJSONSerializer
 from signedsession._codec import Codec
 from signedsession.cli import main
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-NOW = 1_800_000_000  # 2027-01-15T08:00:00Z, the clock fixture's start
 SESSION_ID = "c2Vzc2lvbi1pZC0xMjM0"
 
 

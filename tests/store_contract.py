@@ -1,5 +1,7 @@
-"""SessionStore: Django's session contract, and what we do stricter.
+"""SessionStore's contract: Django's session API, and what we do stricter.
 
+Not a test module: ``tests/core/test_store.py`` runs it against the core
+store, ``tests/adapters/test_pyramid.py`` against the Pyramid session.
 ``SessionContract`` holds the tests; a class that subclasses it and provides
 a ``make_store`` fixture runs them against its own store (an adapter's
 session, for instance). ``make_store(cookie_value=None, **settings_fields)``
@@ -14,16 +16,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
+from shared import MAX_AGE, NOW, OLD_SECRET, SECRET, SECURITY
 from werkzeug.http import dump_cookie
 
 from signedsession import SessionSettings, SessionStore, SessionTooLarge
 from signedsession._codec import EXPIRY_KEY, Codec
-from signedsession.exceptions import InvalidCookie
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
-NOW = 1_800_000_000  # the clock fixture's start
-MAX_AGE = 1209600
 
 MakeStore = Callable[..., SessionStore]
 
@@ -32,14 +29,14 @@ def security_records(caplog: pytest.LogCaptureFixture) -> list[tuple[str, int, s
     return [
         (r.name, r.levelno, r.getMessage())
         for r in caplog.records
-        if r.name == "signedsession.security"
+        if r.name == SECURITY
     ]
 
 
 def rejected(reason: str) -> list[tuple[str, int, str]]:
     return [
         (
-            "signedsession.security",
+            SECURITY,
             logging.WARNING,
             f"session cookie rejected: {reason}",
         )
@@ -52,26 +49,27 @@ def reset_flags(store: SessionStore) -> None:
 
 
 class LoadSpy:
-    """Counts verifications: calls of :meth:`Codec.decode` (``loads`` too)."""
+    """Counts verifications: calls of :meth:`Codec.try_loads` (``loads`` too)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        original = Codec.decode
+        original = Codec.try_loads
 
         def decode(codec: Codec, value: str) -> Any:
             self.calls += 1
             return original(codec, value)
 
-        monkeypatch.setattr(Codec, "decode", decode)
+        monkeypatch.setattr(Codec, "try_loads", decode)
 
 
-@pytest.fixture
-def load_spy(monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
-    return LoadSpy(monkeypatch)
+def make_core_store(cookie_value: str | None = None, **fields: Any) -> SessionStore:
+    """A core store reading ``cookie_value``, under the test secret and ``fields``."""
+    fields.setdefault("secret_key", SECRET)
+    return SessionStore(cookie_value, settings=SessionSettings(**fields))
 
 
-class SessionContract:
-    """Django's ``SessionBase`` behaviour, made stricter where DESIGN.md says so."""
+class StoreFixtures:
+    """``store`` and ``saved``, over the ``make_store`` a subclass provides."""
 
     @pytest.fixture
     def store(self, make_store: MakeStore, clock: Any) -> SessionStore:
@@ -85,6 +83,10 @@ class SessionContract:
         store.save()
         assert store.session_key is not None
         return store.session_key
+
+
+class SessionContract(StoreFixtures):
+    """Django's ``SessionBase`` behaviour, made stricter where DESIGN.md says so."""
 
     # -- flags ------------------------------------------------------------------
 
@@ -537,7 +539,193 @@ class SessionContract:
         store.save()
         assert make_store(store.session_key).test_cookie_worked() is True
 
-    # -- expiry ------------------------------------------------------------------------
+    # -- size -------------------------------------------------------------------------
+
+    def test_save_measures_the_whole_set_cookie_header(
+        self, make_store: MakeStore, clock: Any
+    ) -> None:
+        store = make_store(compress=False)
+        store["blob"] = "x" * 500
+        store.save()
+        assert store.session_key is not None
+        expected = dump_cookie(
+            "session",
+            store.session_key,
+            max_age=MAX_AGE,
+            expires=datetime.fromtimestamp(NOW + MAX_AGE, timezone.utc),
+            path="/",
+            secure=True,
+            httponly=True,
+            samesite="Lax",
+        )
+        size = len(expected)
+        fits = make_store(compress=False, max_cookie_size=size)
+        fits["blob"] = "x" * 500
+        fits.save()
+        too_big = make_store(compress=False, max_cookie_size=size - 1)
+        too_big["blob"] = "x" * 500
+        with pytest.raises(SessionTooLarge) as info:
+            too_big.save()
+        assert (info.value.size, info.value.limit) == (size, size - 1)
+        # A new session that failed to save is still new: no id, no key.
+        assert (too_big.session_id, too_big.created_at) == (None, None)
+        assert too_big.session_key is None
+
+    def test_largest_keys_are_measured_in_bytes(self, make_store: MakeStore) -> None:
+        store = make_store(compress=False, max_cookie_size=300)
+        store["accents"] = "é" * 200  # 200 characters, 400 bytes in UTF-8
+        with pytest.raises(SessionTooLarge) as info:
+            store.save()
+        assert info.value.largest_keys == [("accents", 414)]  # not 214 characters
+
+    def test_session_too_large_names_sizes_and_keys_never_values(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved, compress=False, max_cookie_size=300)
+        store["big"] = "V" * 400
+        store["medium"] = ["W" * 40]
+        with pytest.raises(SessionTooLarge) as info:
+            store.save()
+        error = info.value
+        assert isinstance(error, ValueError)
+        assert error.limit == 300
+        assert error.size > 300
+        assert error.largest_keys == [("big", 410), ("medium", 55), ("b", 11), ("a", 7)]
+        message = str(error)
+        assert message == (
+            f"session too large: the Set-Cookie header would be {error.size} bytes,"
+            " over the limit of 300; largest keys: 'big' (410 bytes),"
+            " 'medium' (55 bytes), 'b' (11 bytes), 'a' (7 bytes)"
+        )
+        assert "VVV" not in message and "WWW" not in message and "two" not in message
+        assert store.session_key == saved  # nothing changed
+
+    def test_session_over_the_decompression_cap_cannot_be_saved(
+        self, make_store: MakeStore
+    ) -> None:
+        store = make_store(max_decompressed_size=1024)
+        store["big"] = "a" * 2000  # compresses to a few bytes, still refused
+        with pytest.raises(SessionTooLarge) as info:
+            store.save()
+        assert (info.value.size, info.value.limit) == (2010, 1024)
+        assert info.value.largest_keys == [("big", 2010)]
+
+    # -- laziness and logging ------------------------------------------------------
+
+    def test_nothing_is_decoded_before_first_access(
+        self, make_store: MakeStore, saved: str, load_spy: LoadSpy
+    ) -> None:
+        store = make_store(saved)
+        assert store.session_key == saved
+        assert store.modified is False
+        name = type(store).__name__  # SessionStore, or an adapter's session
+        assert repr(store) == f"<{name} not loaded>"
+        assert load_spy.calls == 0
+        assert store["a"] == 1
+        assert store.get("b") == "two"
+        assert "a" in store
+        assert load_spy.calls == 1
+        assert repr(store) == f"<{name} loaded>"
+
+    @pytest.mark.parametrize(
+        ("corrupt", "reason"),
+        [
+            (
+                lambda value: value[:-1] + ("A" if value[-1] != "A" else "B"),
+                "bad signature",
+            ),
+            (lambda value: value + "A" * 5000, "too large"),
+            (lambda value: "x" + value[1:], "bad signature"),
+        ],
+        ids=["tampered", "oversized", "tampered-payload"],
+    )
+    def test_rejected_cookie_logs_exactly_one_warning(
+        self,
+        make_store: MakeStore,
+        saved: str,
+        caplog: pytest.LogCaptureFixture,
+        corrupt: Callable[[str], str],
+        reason: str,
+    ) -> None:
+        store = make_store(corrupt(saved))
+        assert store.get("a") is None
+        assert "a" not in store
+        assert dict(store.items()) == {}
+        store["new"] = 1
+        store.save()
+        assert security_records(caplog) == rejected(reason)
+        assert store.rejected == reason
+        assert saved[:20] not in caplog.text
+
+    def test_expired_cookie_logs_exactly_one_warning(
+        self,
+        make_store: MakeStore,
+        saved: str,
+        clock: Any,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        clock.advance(MAX_AGE + 1)
+        store = make_store(saved)
+        assert store.get("a") is None
+        assert store.get("b") is None
+        assert security_records(caplog) == rejected("expired")
+
+    def test_rejected_cookie_is_a_new_empty_session(
+        self, make_store: MakeStore, saved: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        store = make_store(saved[:-3] + "abc")
+        assert dict(store.items()) == {}
+        assert store.session_key is None
+        assert store.session_id is None
+        assert store.modified is False
+
+    def test_valid_cookie_logs_nothing(
+        self, make_store: MakeStore, saved: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        assert make_store(saved)["a"] == 1
+        assert security_records(caplog) == []
+        assert make_store(saved).rejected is None
+
+    # -- key rotation --------------------------------------------------------------
+
+    def test_cookie_signed_with_a_fallback_key_needs_resigning(
+        self, make_store: MakeStore, clock: Any
+    ) -> None:
+        old = make_store(secret_key=OLD_SECRET)
+        old["a"] = 1
+        old.save()
+        store = make_store(old.session_key, fallback_keys=(OLD_SECRET,))
+        assert store.needs_resign is False  # not known before loading
+        assert store["a"] == 1
+        assert (store.key_index, store.needs_resign) == (1, True)
+        store.save()
+        assert (store.key_index, store.needs_resign) == (0, False)
+        assert make_store(store.session_key)["a"] == 1
+
+    def test_cookie_signed_with_the_current_key_needs_no_resigning(
+        self, make_store: MakeStore, saved: str
+    ) -> None:
+        store = make_store(saved, fallback_keys=(OLD_SECRET,))
+        assert store["a"] == 1
+        assert (store.key_index, store.needs_resign) == (0, False)
+
+    def test_cookie_signed_with_a_retired_key_is_rejected(
+        self, make_store: MakeStore, clock: Any, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        old = make_store(secret_key=OLD_SECRET)
+        old["a"] = 1
+        old.save()
+        assert make_store(old.session_key).get("a") is None
+        assert security_records(caplog) == rejected("bad signature")
+
+    def test_change_after_sealing_warns(self, store: SessionStore) -> None:
+        store.seal()
+        with pytest.warns(RuntimeWarning, match="modified after the response headers"):
+            store["late"] = 1
+
+
+class ExpiryContract(StoreFixtures):
+    """Django's expiry methods (``signedsession._expiry``), enforced on load."""
 
     def test_default_expiry_is_max_age(self, store: SessionStore) -> None:
         assert store.get_session_cookie_age() == MAX_AGE
@@ -779,298 +967,3 @@ class SessionContract:
         assert make_store(store.session_key, max_age=100).get("foo") == "bar"
         clock.advance(1)
         assert make_store(store.session_key, max_age=100).get("foo") is None
-
-    # -- size -------------------------------------------------------------------------
-
-    def test_save_measures_the_whole_set_cookie_header(
-        self, make_store: MakeStore, clock: Any
-    ) -> None:
-        store = make_store(compress=False)
-        store["blob"] = "x" * 500
-        store.save()
-        assert store.session_key is not None
-        expected = dump_cookie(
-            "session",
-            store.session_key,
-            max_age=MAX_AGE,
-            expires=datetime.fromtimestamp(NOW + MAX_AGE, timezone.utc),
-            path="/",
-            secure=True,
-            httponly=True,
-            samesite="Lax",
-        )
-        size = len(expected)
-        fits = make_store(compress=False, max_cookie_size=size)
-        fits["blob"] = "x" * 500
-        fits.save()
-        too_big = make_store(compress=False, max_cookie_size=size - 1)
-        too_big["blob"] = "x" * 500
-        with pytest.raises(SessionTooLarge) as info:
-            too_big.save()
-        assert (info.value.size, info.value.limit) == (size, size - 1)
-        # A new session that failed to save is still new: no id, no key.
-        assert (too_big.session_id, too_big.created_at) == (None, None)
-        assert too_big.session_key is None
-
-    def test_largest_keys_are_measured_in_bytes(self, make_store: MakeStore) -> None:
-        store = make_store(compress=False, max_cookie_size=300)
-        store["accents"] = "é" * 200  # 200 characters, 400 bytes in UTF-8
-        with pytest.raises(SessionTooLarge) as info:
-            store.save()
-        assert info.value.largest_keys == [("accents", 414)]  # not 214 characters
-
-    def test_session_too_large_names_sizes_and_keys_never_values(
-        self, make_store: MakeStore, saved: str
-    ) -> None:
-        store = make_store(saved, compress=False, max_cookie_size=300)
-        store["big"] = "V" * 400
-        store["medium"] = ["W" * 40]
-        with pytest.raises(SessionTooLarge) as info:
-            store.save()
-        error = info.value
-        assert isinstance(error, ValueError)
-        assert error.limit == 300
-        assert error.size > 300
-        assert error.largest_keys == [("big", 410), ("medium", 55), ("b", 11), ("a", 7)]
-        message = str(error)
-        assert message == (
-            f"session too large: the Set-Cookie header would be {error.size} bytes,"
-            " over the limit of 300; largest keys: 'big' (410 bytes),"
-            " 'medium' (55 bytes), 'b' (11 bytes), 'a' (7 bytes)"
-        )
-        assert "VVV" not in message and "WWW" not in message and "two" not in message
-        assert store.session_key == saved  # nothing changed
-
-    def test_session_over_the_decompression_cap_cannot_be_saved(
-        self, make_store: MakeStore
-    ) -> None:
-        store = make_store(max_decompressed_size=1024)
-        store["big"] = "a" * 2000  # compresses to a few bytes, still refused
-        with pytest.raises(SessionTooLarge) as info:
-            store.save()
-        assert (info.value.size, info.value.limit) == (2010, 1024)
-        assert info.value.largest_keys == [("big", 2010)]
-
-    # -- laziness and logging ------------------------------------------------------
-
-    def test_nothing_is_decoded_before_first_access(
-        self, make_store: MakeStore, saved: str, load_spy: LoadSpy
-    ) -> None:
-        store = make_store(saved)
-        assert store.session_key == saved
-        assert store.modified is False
-        name = type(store).__name__  # SessionStore, or an adapter's session
-        assert repr(store) == f"<{name} not loaded>"
-        assert load_spy.calls == 0
-        assert store["a"] == 1
-        assert store.get("b") == "two"
-        assert "a" in store
-        assert load_spy.calls == 1
-        assert repr(store) == f"<{name} loaded>"
-
-    @pytest.mark.parametrize(
-        ("corrupt", "reason"),
-        [
-            (
-                lambda value: value[:-1] + ("A" if value[-1] != "A" else "B"),
-                "bad signature",
-            ),
-            (lambda value: value + "A" * 5000, "too large"),
-            (lambda value: "x" + value[1:], "bad signature"),
-        ],
-        ids=["tampered", "oversized", "tampered-payload"],
-    )
-    def test_rejected_cookie_logs_exactly_one_warning(
-        self,
-        make_store: MakeStore,
-        saved: str,
-        caplog: pytest.LogCaptureFixture,
-        corrupt: Callable[[str], str],
-        reason: str,
-    ) -> None:
-        store = make_store(corrupt(saved))
-        assert store.get("a") is None
-        assert "a" not in store
-        assert dict(store.items()) == {}
-        store["new"] = 1
-        store.save()
-        assert security_records(caplog) == rejected(reason)
-        assert store.rejected == reason
-        assert saved[:20] not in caplog.text
-
-    def test_expired_cookie_logs_exactly_one_warning(
-        self,
-        make_store: MakeStore,
-        saved: str,
-        clock: Any,
-        caplog: pytest.LogCaptureFixture,
-    ) -> None:
-        clock.advance(MAX_AGE + 1)
-        store = make_store(saved)
-        assert store.get("a") is None
-        assert store.get("b") is None
-        assert security_records(caplog) == rejected("expired")
-
-    def test_rejected_cookie_is_a_new_empty_session(
-        self, make_store: MakeStore, saved: str, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        store = make_store(saved[:-3] + "abc")
-        assert dict(store.items()) == {}
-        assert store.session_key is None
-        assert store.session_id is None
-        assert store.modified is False
-
-    def test_valid_cookie_logs_nothing(
-        self, make_store: MakeStore, saved: str, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        assert make_store(saved)["a"] == 1
-        assert security_records(caplog) == []
-        assert make_store(saved).rejected is None
-
-    # -- key rotation --------------------------------------------------------------
-
-    def test_cookie_signed_with_a_fallback_key_needs_resigning(
-        self, make_store: MakeStore, clock: Any
-    ) -> None:
-        old = make_store(secret_key=OLD_SECRET)
-        old["a"] = 1
-        old.save()
-        store = make_store(old.session_key, fallback_keys=(OLD_SECRET,))
-        assert store.needs_resign is False  # not known before loading
-        assert store["a"] == 1
-        assert (store.key_index, store.needs_resign) == (1, True)
-        store.save()
-        assert (store.key_index, store.needs_resign) == (0, False)
-        assert make_store(store.session_key)["a"] == 1
-
-    def test_cookie_signed_with_the_current_key_needs_no_resigning(
-        self, make_store: MakeStore, saved: str
-    ) -> None:
-        store = make_store(saved, fallback_keys=(OLD_SECRET,))
-        assert store["a"] == 1
-        assert (store.key_index, store.needs_resign) == (0, False)
-
-    def test_cookie_signed_with_a_retired_key_is_rejected(
-        self, make_store: MakeStore, clock: Any, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        old = make_store(secret_key=OLD_SECRET)
-        old["a"] = 1
-        old.save()
-        assert make_store(old.session_key).get("a") is None
-        assert security_records(caplog) == rejected("bad signature")
-
-    def test_change_after_sealing_warns(self, store: SessionStore) -> None:
-        store.seal()
-        with pytest.warns(RuntimeWarning, match="modified after the response headers"):
-            store["late"] = 1
-
-
-class TestSessionStore(SessionContract):
-    """The core store runs the contract."""
-
-    @pytest.fixture
-    def make_store(self, clock: Any) -> MakeStore:
-        def make(cookie_value: str | None = None, **fields: Any) -> SessionStore:
-            fields.setdefault("secret_key", SECRET)
-            return SessionStore(cookie_value, settings=SessionSettings(**fields))
-
-        return make
-
-    # -- from_cookie_header: the middleware's constructor ---------------------------
-
-    def header_store(self, header: str | None, **fields: Any) -> SessionStore:
-        fields.setdefault("secret_key", SECRET)
-        return SessionStore.from_cookie_header(
-            header, settings=SessionSettings(**fields)
-        )
-
-    def test_header_is_not_parsed_before_first_use(
-        self, saved: str, load_spy: LoadSpy
-    ) -> None:
-        store = self.header_store(f"session={saved}")
-        assert store.had_cookie is False  # not known yet
-        assert load_spy.calls == 0
-        assert store["a"] == 1
-        assert store.had_cookie is True
-        assert store.session_key == saved
-
-    def test_first_of_several_same_named_cookies_that_verifies_wins(
-        self, make_store: MakeStore, saved: str, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        other = make_store()
-        other["a"] = "other"
-        other.save()
-        header = (
-            f"session=forged-value-xyz; theme=dark; session={saved};"
-            f" session={other.session_key}"
-        )
-        store = self.header_store(header)
-        assert store["a"] == 1
-        assert store.session_key == saved
-        assert security_records(caplog) == []
-
-    def test_no_same_named_cookie_verifying_logs_one_warning(
-        self, saved: str, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        store = self.header_store(f"session=forged-value-1; session={saved[:-2]}zz")
-        assert dict(store.items()) == {}
-        assert store.had_cookie is True
-        assert store.session_key is None
-        assert security_records(caplog) == rejected("bad signature")
-
-    @pytest.mark.parametrize(
-        "header", [None, "", "theme=dark; lang=en", "sessionid=abcdefghij"], ids=repr
-    )
-    def test_header_without_our_cookie_is_an_empty_session(
-        self, header: str | None, caplog: pytest.LogCaptureFixture
-    ) -> None:
-        store = self.header_store(header)
-        assert dict(store.items()) == {}
-        assert store.had_cookie is False
-        assert store.session_key is None
-        assert security_records(caplog) == []
-
-    def test_header_cookie_name_follows_settings(self, saved: str) -> None:
-        store = self.header_store(f"session=nope; sid={saved}", cookie_name="sid")
-        assert store["a"] == 1
-
-    def test_store_settings_share_one_codec(self, make_store: MakeStore) -> None:
-        settings = SessionSettings(secret_key=SECRET)
-        first = SessionStore(None, settings=settings)
-        second = SessionStore(None, settings=settings)
-        assert first._codec is second._codec is Codec.of(settings)
-
-    def test_codec_errors_never_escape_the_store(
-        self, make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
-    ) -> None:
-        def broken(codec: Codec, value: str) -> Any:
-            raise InvalidCookie("malformed")
-
-        monkeypatch.setattr(Codec, "decode", broken)
-        assert dict(make_store("abcdefghijkl").items()) == {}
-
-
-def test_save_refuses_data_that_could_not_load_back(clock: Any) -> None:
-    store = SessionStore(settings=SessionSettings(secret_key=SECRET))
-    value: Any = 1
-    for _ in range(64):
-        value = [value]
-    store["deep"] = value  # 65 levels with the session dict itself
-    with pytest.raises(ValueError, match=r"nested deeper than max_json_depth \(64\)"):
-        store.save()
-    assert store.session_key is None
-
-
-def test_from_cookie_header_runs_a_subclass_constructor(
-    settings: SessionSettings,
-) -> None:
-    class Tagged(SessionStore):
-        def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
-            super().__init__(session_key, **kwargs)
-            self.tag = "built"
-
-    store = Tagged.from_cookie_header("session=abcdefghij", settings=settings)
-    assert isinstance(store, Tagged)
-    assert store.tag == "built"
-    assert store.settings is settings
-    assert store.session_key == "abcdefghij"

@@ -14,6 +14,7 @@ from wsgiref.validate import validator
 
 import pytest
 from setcookie import Attributes, load, set_cookies, signed_value
+from shared import NOW, OLD_SECRET, SECRET, SECURITY
 from webtest import TestApp
 
 import signedsession._headers
@@ -25,8 +26,6 @@ from signedsession import (
 )
 from signedsession._codec import Codec
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 EPOCH = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 Action = Callable[[SessionStore], object]
@@ -151,8 +150,8 @@ def spies(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 
     spy(signedsession._headers.CookieHeaders, "values", "values")
     spy(signedsession._headers, "parse_cookie", "parse_cookie")
-    # Codec.decode: under Codec.loads too, the one way in to verification.
-    spy(Codec, "decode", "loads")
+    # Codec.try_loads: under Codec.loads too, the one way in to verification.
+    spy(Codec, "try_loads", "loads")
     return counts
 
 
@@ -193,7 +192,7 @@ def test_the_request_store_is_what_from_cookie_header_makes(
     SessionMiddleware(app, settings)(environ, lambda *args: None)
     expected = SessionStore.from_cookie_header(header, settings=settings)
     assert type(stores[0]) is SessionStore
-    assert vars(stores[0]) == {**vars(expected), "_sealed": True}
+    assert vars(stores[0]) == {**vars(expected), "sealed": True}
 
 
 def test_a_store_class_of_the_applications_builds_the_store(
@@ -361,7 +360,7 @@ def test_accessed_invalid_cookie_is_deleted_and_logged_once(
     assert response.text == "None"
     assert set_cookies(response.headers) == [("session", "", deletion())]
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
-        ("signedsession.security", "WARNING", "session cookie rejected: bad signature")
+        (SECURITY, "WARNING", "session cookie rejected: bad signature")
     ]
 
 
@@ -611,7 +610,7 @@ def test_shared_cacheable_response_with_a_session_cookie_warns(
         (None, 1209600),
         (300, 300),
         (timedelta(hours=1), 3600),
-        (datetime.fromtimestamp(1_800_000_000 + 86400, timezone.utc), 86400),
+        (datetime.fromtimestamp(NOW + 86400, timezone.utc), 86400),
     ],
     ids=["default", "int", "timedelta", "datetime"],
 )

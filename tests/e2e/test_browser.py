@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from shared import SECRET
 
 from signedsession.demo import create_server, make_app
 
@@ -20,7 +21,6 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 TIMEOUT = 20  # seconds, for every page load, wait and join
 
 

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any, Callable
 
 import pytest
+from shared import SECRET
 
 from signedsession import (
     InsecureSecretWarning,
@@ -13,8 +14,6 @@ from signedsession import (
     SessionSettings,
     TaggedJSONSerializer,
 )
-
-SECRET = "test-secret-key-that-is-32-bytes-long!"
 
 MakeSettings = Callable[..., SessionSettings]
 

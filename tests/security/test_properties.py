@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from setcookie import signed_value
+from shared import NOW, SECRET, SECURITY
 from webtest import TestApp
 from werkzeug.sansio.http import parse_cookie as werkzeug_parse_cookie
 
-import signedsession._clock
 from signedsession import (
     SessionMiddleware,
     SessionSettings,
@@ -31,8 +31,6 @@ from signedsession._codec import Codec
 from signedsession._headers import parse_cookie
 from signedsession.exceptions import InvalidCookie
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-NOW = 1_800_000_000.0
 SETTINGS = SessionSettings(secret_key=SECRET)
 TAGGED = SessionSettings(secret_key=SECRET, serializer=TaggedJSONSerializer())
 
@@ -44,10 +42,9 @@ PROPERTY = settings(
 
 
 @pytest.fixture(autouse=True)
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same moment for every example; rejections are logged quietly."""
-    monkeypatch.setattr(signedsession._clock, "time", lambda: NOW)
-    monkeypatch.setattr(logging.getLogger("signedsession.security"), "disabled", True)
+def frozen(clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The clock fixture's moment for every example; rejections logged quietly."""
+    monkeypatch.setattr(logging.getLogger(SECURITY), "disabled", True)
 
 
 # -- strategies ---------------------------------------------------------------

@@ -17,7 +17,8 @@ from pyramid.exceptions import ConfigurationError
 from pyramid.interfaces import ISession, ISessionFactory
 from pyramid.response import Response
 from setcookie import Attributes, parse_set_cookie, set_cookies
-from test_store import LoadSpy, MakeStore, SessionContract
+from shared import NOW, OLD_SECRET, SECRET, SECURITY
+from store_contract import ExpiryContract, MakeStore, SessionContract
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from zope.interface.verify import verifyObject
 
@@ -35,10 +36,7 @@ from signedsession.adapters.pyramid import (
 )
 from signedsession.exceptions import InsecureSecretWarning
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 THIRD_SECRET = "another-fallback-key-of-32-bytes!!"
-SECURITY = "signedsession.security"
 
 
 def only_cookie(res: webtest.TestResponse) -> tuple[str, str, Attributes]:
@@ -252,7 +250,7 @@ def test_invalidate_then_write_saves_a_fresh_session(clock: Any) -> None:
     old, new = decode(first, factory.settings), decode(value, factory.settings)
     assert dict(new) == {"user": "bob"}
     assert new.session_id != old.session_id
-    assert (old.created_at, new.created_at) == (1_800_000_000, 1_800_000_010)
+    assert (old.created_at, new.created_at) == (NOW, NOW + 10)
     assert app.get("/flashes").text == "[]"
 
 
@@ -480,8 +478,8 @@ def test_changed_saves_a_value_mutated_in_place(clock: Any) -> None:
     assert dict(decode(value, factory.settings)) == {"items": ["x"]}
 
 
-class TestPyramidSessionContract(SessionContract):
-    """PyramidSession, as a factory makes it, runs the store contract."""
+class TestPyramidSessionContract(SessionContract, ExpiryContract):
+    """PyramidSession, as a factory makes it, runs the store contracts."""
 
     @pytest.fixture
     def make_store(self, clock: Any) -> MakeStore:
@@ -491,11 +489,6 @@ class TestPyramidSessionContract(SessionContract):
             return factory.session_class(cookie_value, settings=factory.settings)
 
         return make
-
-    @pytest.fixture
-    def load_spy(self, monkeypatch: pytest.MonkeyPatch) -> LoadSpy:
-        # test_store's module-level fixture, which this module cannot see.
-        return LoadSpy(monkeypatch)
 
     # -- what ISession adds to the mapping ------------------------------------
 
@@ -684,7 +677,7 @@ def test_pyramid_cookie_is_accepted_and_reissued(
     assert attrs == {"HttpOnly": True, "Path": "/", "SameSite": "Lax"}
     store = decode(new_value, factory.settings)
     assert dict(store) == {"user": "ada", "_f_": ["welcome ada"]}
-    assert (store.created_at, store.issued_at) == (1_800_000_000, 1_800_000_100)
+    assert (store.created_at, store.issued_at) == (NOW, NOW + 100)
     assert json.loads(app.get("/flashes").text) == ["welcome ada"]
     assert caplog.records == []
 

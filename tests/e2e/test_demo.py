@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
+from shared import OLD_SECRET, SECRET
 from webtest import TestApp, TestResponse
 
 import signedsession.demo
@@ -21,8 +22,6 @@ from signedsession import SessionSettings
 from signedsession._codec import Codec
 from signedsession.demo import make_app
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-OLD_SECRET = "an-older-secret-key-also-32-bytes-long"
 APPS = ["wsgi", "flask", "pyramid"]
 NAMES = {"wsgi": "WSGI", "flask": "Flask", "pyramid": "Pyramid"}
 # 1_800_000_000 (the clock fixture) plus 14 days, the default max_age.

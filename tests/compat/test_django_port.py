@@ -51,12 +51,12 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from shared import MAX_AGE, SECRET, SECURITY
 
 from signedsession import JSONSerializer, SessionSettings, SessionStore
 from signedsession._codec import Codec
 
-SECRET = "test-secret-key-that-is-32-bytes-long!"
-SESSION_COOKIE_AGE = 1209600  # Django's default, and our max_age default
+SESSION_COOKIE_AGE = MAX_AGE  # Django's default, and our max_age default
 
 Backend = Callable[..., SessionStore]
 
@@ -399,7 +399,7 @@ def test_decode_failure_logged_to_security(
     # The failed decode is logged.
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
         (
-            "signedsession.security",
+            SECURITY,
             logging.WARNING,
             "session cookie rejected: bad signature",
         )
@@ -469,7 +469,7 @@ def test_unpickling_exception(
     assert session.rejected == "malformed"
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
         (
-            "signedsession.security",
+            SECURITY,
             logging.WARNING,
             "session cookie rejected: malformed",
         )

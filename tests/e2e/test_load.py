@@ -25,6 +25,7 @@ from http.cookiejar import CookieJar
 from typing import Any, Callable
 
 import pytest
+from shared import OLD_SECRET
 
 from signedsession import SessionMiddleware, SessionSettings
 from signedsession._codec import Codec
@@ -32,7 +33,7 @@ from signedsession.exceptions import InvalidCookie
 
 pytestmark = pytest.mark.slow
 
-OLD_KEY = "an-older-secret-key-also-32-bytes-long"
+OLD_KEY = OLD_SECRET  # the key rotated out
 NEW_KEY = "the-new-secret-key-at-least-32-bytes!!"
 CLIENTS = 32
 REQUESTS = 200

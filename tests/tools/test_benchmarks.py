@@ -1,0 +1,425 @@
+"""The benchmark (``python -m benchmarks``): it runs, and its three steps hold.
+
+Measuring, analysing and rendering are separate steps; these tests run the
+smoke measurement once (a subprocess: it configures Django globally) and
+check the steps on its results and on synthetic ones. No timing is
+asserted: the smoke run measures nothing worth a number.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # benchmarks/ is run from a clone, not installed
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import targets  # noqa: E402
+from benchmarks.analysis import analyse  # noqa: E402
+from benchmarks.cli import main  # noqa: E402
+from benchmarks.render import render  # noqa: E402
+from benchmarks.results import Results, load, save  # noqa: E402
+from benchmarks.stats import DASH, TIMES  # noqa: E402
+from benchmarks.targets import TARGETS, Target  # noqa: E402
+from benchmarks.workloads import SESSIONS, WORKLOADS, json_bytes  # noqa: E402
+
+#: Every contender the benchmark builds when every framework is installed
+#: (the test extra installs them all).
+CONTENDERS = {
+    "wsgi": "bare WSGI app",
+    "floor": "stdlib floor",
+    "signedsession": "signedsession SessionMiddleware",
+    "signedsession-plain": "signedsession, compress=False",
+    "flask": "Flask bare",
+    "flask-default": "Flask default session",
+    "flask-signedsession": "Flask + signedsession adapter",
+    "pyramid": "Pyramid bare",
+    "pyramid-default": "Pyramid SignedCookieSessionFactory",
+    "pyramid-signedsession": "Pyramid + signedsession adapter",
+    "django": "Django bare",
+    "django-signed": "Django signed_cookies",
+    "starlette": "Starlette bare",
+    "starlette-session": "Starlette SessionMiddleware",
+}
+
+
+@dataclasses.dataclass
+class Smoke:
+    """One ``python -m benchmarks --smoke --save FILE`` run."""
+
+    path: Path
+    page: str
+    results: Results
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> Smoke:
+    path = tmp_path_factory.mktemp("bench") / "results.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--smoke", "--save", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return Smoke(path, run.stdout, load(path))
+
+
+def _section(page: str, heading: str) -> str:
+    """The text of one section of the rendered page, heading to next heading."""
+    lines = page.splitlines()
+    start = lines.index(heading)
+    assert lines[start + 1] == "-" * len(heading)
+    end = next(
+        (
+            i - 1
+            for i in range(start + 2, len(lines) - 1)
+            if lines[i + 1] == "-" * len(lines[i]) and lines[i]
+        ),
+        len(lines),
+    )
+    return "\n".join(lines[start:end])
+
+
+def _table_rows(section: str) -> list[list[str]]:
+    """The rows (header included) of the reST simple tables of a section,
+    split on the column borders."""
+    rows: list[list[str]] = []
+    lines = section.splitlines()
+    for i, line in enumerate(lines):
+        if not line.startswith("="):
+            continue
+        spans = []
+        col = 0
+        for part in line.split("  "):
+            if part:
+                spans.append((col, col + len(part)))
+                col += len(part)
+            col += 2
+        for row in lines[i + 1 :]:
+            if row.startswith("=") or not row.strip():
+                break
+            rows.append([row[a:b].strip() if a < len(row) else "" for a, b in spans])
+    return rows
+
+
+# -- the smoke run: every workload, every contender ----------------------------
+
+
+def test_smoke_run_measures_every_contender_on_every_workload(smoke: Smoke) -> None:
+    results = smoke.results
+    assert {c["key"]: c["title"] for c in results.contenders} == CONTENDERS
+    assert [w["name"] for w in results.workloads] == [w.name for w in WORKLOADS]
+    failed = {(f["contender"], f["workload"]) for f in results.failed}
+    for key in CONTENDERS:
+        for workload in WORKLOADS:
+            timed = workload.name in results.samples.get(key, {})
+            assert timed != ((key, workload.name) in failed), (key, workload.name)
+    # Only what cannot hold 3 KB fails: never ours, on any workload.
+    assert {w for _, w in failed} <= {"read_3k", "write_3k"}
+    assert not {k for k, _ in failed} & {"signedsession", "flask-signedsession"}
+
+
+def test_smoke_page_shows_every_workload_and_contender(smoke: Smoke) -> None:
+    overhead = _section(smoke.page, "Overhead per request")
+    rows = _table_rows(overhead)
+    headers = [row for row in rows if row[0].startswith("µs over bare")]
+    columns = [title for header in headers for title in header[1:]]
+    assert columns == [w.title for w in WORKLOADS]
+    measured = {row[0] for row in rows if not row[0].startswith("µs over bare")}
+    session_contenders = {
+        title for key, title in CONTENDERS.items() if key not in _bare_keys()
+    }
+    assert measured == session_contenders
+    bare = {row[0] for row in _table_rows(_section(smoke.page, "Bare applications"))}
+    assert {CONTENDERS[k] for k in _bare_keys()} <= bare
+
+
+def test_smoke_page_shows_every_session_and_cookie_size(smoke: Smoke) -> None:
+    sessions = _table_rows(_section(smoke.page, "Sessions"))
+    assert sessions[1:] == [
+        [s.title, str(json_bytes(s.data)), ", ".join(f"``{k}``" for k in s.data)]
+        for s in SESSIONS
+    ]
+    sizes = _table_rows(_section(smoke.page, "Cookie size"))
+    header, body = sizes[0], sizes[1:]
+    writes = [w.title for w in WORKLOADS if w.expect_cookie]
+    assert header[1:] == writes
+    by_title = {row[0]: row[1:] for row in body}
+    ours = by_title["signedsession SessionMiddleware"]
+    assert all(cell.isdigit() for cell in ours)
+    assert by_title["Starlette SessionMiddleware"][-1] == "fails"  # 3 KB: too large
+
+
+def test_realistic_sessions_have_the_sizes_and_keys_asked_for() -> None:
+    small, login, kb1, kb3 = (s.data for s in SESSIONS)
+    assert json_bytes(small) < 96  # under the threshold where deflate starts
+    assert 280 <= json_bytes(login) <= 340
+    assert {"_user_id", "_fresh", "_id", "csrf_token", "_flashes"} <= set(login)
+    assert len(login["_id"]) == 128 and int(login["_id"], 16) >= 0
+    assert len(login["csrf_token"]) == 43
+    assert len(login["_flashes"]) == 2
+    assert len(kb1["cart"]) == 10 and 900 <= json_bytes(kb1) <= 1150
+    assert 2900 <= json_bytes(kb3) <= 3250
+
+
+# -- results: plain data, saved and loaded ---------------------------------------
+
+
+def test_results_are_plain_json_that_round_trips(smoke: Smoke) -> None:
+    text = smoke.results.to_json()
+    assert Results.from_json(text) == smoke.results
+    assert json.loads(text)["format"] == 1
+    assert smoke.path.read_text(encoding="utf-8") == text
+
+
+def test_save_then_load_gives_equal_results(smoke: Smoke, tmp_path: Path) -> None:
+    path = tmp_path / "again.json"
+    save(smoke.results, path)
+    assert load(path) == smoke.results
+
+
+def test_a_file_of_another_format_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"format": 0}), encoding="utf-8")
+    with pytest.raises(ValueError, match="format 1"):
+        load(path)
+
+
+def test_loaded_results_render_identically_twice(
+    smoke: Smoke, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pages = []
+    for _ in range(2):
+        assert main(["--load", str(smoke.path)]) == 0
+        pages.append(capsys.readouterr().out)
+    assert pages[0] == pages[1]
+    # ... and as the measuring run rendered them: nothing is re-measured.
+    assert pages[0] == smoke.page
+
+
+def test_load_with_output_rewrites_only_the_generated_block(
+    smoke: Smoke, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "performance.rst"
+    page.write_text(
+        "Title\n=====\n\n.. begin-benchmark-results\nold\n"
+        ".. end-benchmark-results\n\nAfter.\n",
+        encoding="utf-8",
+    )
+    assert main(["--load", str(smoke.path), "--output", str(page)]) == 0
+    capsys.readouterr()
+    assert page.read_text(encoding="utf-8") == (
+        "Title\n=====\n\n" + smoke.page + "\nAfter.\n"
+    )
+
+
+# -- analysis: the targets table decides the verdicts ------------------------------
+
+
+def _synthetic(
+    overheads: dict[str, float], cookie_bytes: dict[str, int] | None = None
+) -> Results:
+    """Results of a run where each contender's read cost ``overheads[key]``
+    µs over bare WSGI (1 µs), every round, and wrote ``cookie_bytes[key]``."""
+    rounds = 5
+    contenders = [
+        {
+            "key": "wsgi",
+            "title": "bare",
+            "framework": "wsgi",
+            "role": "bare",
+            "cookie_name": "session",
+        },
+        *(
+            {
+                "key": key,
+                "title": key,
+                "framework": "wsgi",
+                "role": "ours" if key == "signedsession" else key.split("-")[0],
+                "cookie_name": "session",
+            }
+            for key in overheads
+        ),
+    ]
+    samples = {"wsgi": {"read": [1.0] * rounds}}
+    for key, overhead in overheads.items():
+        samples[key] = {"read": [1.0 + overhead] * rounds}
+    return Results(
+        command="python -m benchmarks",
+        meta=[],
+        run={"rounds": rounds, "batch": 1, "resamples": 50, "seed": 0, "smoke": True},
+        contenders=contenders,
+        sessions=[],
+        workloads=[{"name": "read", "title": "read", "group": "g", "cookie": "small"}],
+        samples=samples,
+        cookie_bytes={k: {"read": v} for k, v in (cookie_bytes or {}).items()},
+    )
+
+
+def _floor_read_target() -> Target:
+    (row,) = [
+        t
+        for t in TARGETS
+        if t.workload == "read"
+        and t.versus == "floor"
+        and t.contender == "signedsession"
+    ]
+    return row
+
+
+def test_the_analysis_reads_the_targets_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    results = _synthetic({"signedsession": 12.0, "floor": 10.0})  # 1.2x the floor
+    row = _floor_read_target()
+    assert row.bound == 1.3
+    verdict = next(v for v in analyse(results).verdicts if v.target == row)
+    assert verdict.verdict == "met"
+    assert verdict.numbers.startswith(f"1.200{TIMES}")
+    stricter = dataclasses.replace(row, bound=1.1)
+    monkeypatch.setattr(targets, "TARGETS", (stricter,))
+    analysis = analyse(results)
+    assert [(v.target, v.verdict) for v in analysis.verdicts] == [(stricter, "NOT met")]
+    table = _table_rows(_section(render(analysis), "Targets"))
+    assert table[1][:6] == [
+        row.name,
+        "read",
+        f"{TIMES} floor",
+        "≤ 1.1",
+        row.source,
+        "NOT met",
+    ]
+
+
+def test_every_peer_targets_judge_time_and_cookie_bytes() -> None:
+    results = _synthetic(
+        {"signedsession": 10.0, "peer-a": 12.0, "peer-b": 20.0},
+        {"signedsession": 300, "peer-a": 320, "peer-b": 290},
+    )
+    time = Target("ahead", "signedsession", "*", targets.EVERY_PEER_US, 1.0, "t")
+    size = Target("shorter", "signedsession", "*", targets.EVERY_PEER_BYTES, 1.0, "t")
+    by_name = {v.target.name: v for v in analyse(results, [time, size]).verdicts}
+    assert by_name["ahead"].verdict == "met"
+    assert by_name["ahead"].numbers == "ahead in all 2 comparisons"
+    assert by_name["shorter"].verdict == "NOT met"
+    assert by_name["shorter"].details == ("read vs peer-b: 300 vs 290 bytes",)
+    tighter = dataclasses.replace(time, bound=0.8)  # 10 < 0.8 * 12 fails
+    (verdict,) = analyse(results, [tighter]).verdicts
+    assert verdict.verdict == "NOT met"
+    assert verdict.details == ("read vs peer-a: 10.00 vs 12.00 µs",)
+
+
+def test_an_overhead_target_and_a_missing_contender() -> None:
+    results = _synthetic({"signedsession": 0.8})
+    within = Target("cheap", "signedsession", "read", targets.OVERHEAD_US, 1.0, "t")
+    absent = Target(
+        "theirs", "flask-signedsession", "read", targets.OVERHEAD_US, 1, "t"
+    )
+    verdicts = analyse(results, [within, absent]).verdicts
+    assert [(v.verdict, v.numbers) for v in verdicts] == [
+        ("met", f"0.80 µs [0.80{DASH}0.80]"),
+        ("not measured", "not in this run"),
+    ]
+    tighter = dataclasses.replace(within, bound=0.5)
+    assert analyse(results, [tighter]).verdicts[0].verdict == "NOT met"
+
+
+def test_a_failure_of_ours_makes_the_run_fail(tmp_path: Path) -> None:
+    results = _synthetic({"signedsession": 1.0, "floor": 1.0})
+    results.failed.append(
+        {"contender": "floor", "workload": "read", "error": "x", "too_large": True}
+    )
+    path = tmp_path / "r.json"
+    save(results, path)
+    assert main(["--load", str(path)]) == 0  # the floor's cookie too large: a finding
+    results.failed.append(
+        {
+            "contender": "signedsession",
+            "workload": "read",
+            "error": "x",
+            "too_large": False,
+        }
+    )
+    save(results, path)
+    assert main(["--load", str(path)]) == 1
+
+
+def test_targets_name_known_contenders_and_workloads() -> None:
+    names = {w.name for w in WORKLOADS}
+    for row in TARGETS:
+        assert row.contender in CONTENDERS, row
+        assert row.workload == "*" or row.workload in names, row
+        other, _, workload = row.versus.partition(":")
+        assert not other or other in CONTENDERS, row
+        assert not workload or workload in names, row
+
+
+def test_a_target_with_an_unknown_metric_is_refused() -> None:
+    with pytest.raises(ValueError, match="metric must be one of"):
+        Target("x", "signedsession", "read", "furlongs", 1.0, "t")
+    with pytest.raises(ValueError, match="versus is for"):
+        Target("x", "signedsession", "read", targets.RATIO, 1.0, "t")
+
+
+# -- only public entry points of signedsession ----------------------------------------
+
+
+def _private_uses(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "signedsession"
+        ):
+            parts = (node.module or "").split(".")
+            found += [node.module or "" for p in parts if p.startswith("_")]
+            found += [a.name for a in node.names if a.name.startswith("_")]
+        elif isinstance(node, ast.Import):
+            found += [
+                a.name
+                for a in node.names
+                if a.name.startswith("signedsession")
+                and any(p.startswith("_") for p in a.name.split("."))
+            ]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id == "self")
+        ):
+            found.append(node.attr)
+    return found
+
+
+@pytest.mark.parametrize(
+    "module", sorted(p.name for p in (ROOT / "benchmarks").glob("*.py"))
+)
+def test_benchmarks_use_no_private_name(module: str) -> None:
+    source = (ROOT / "benchmarks" / module).read_text(encoding="utf-8")
+    assert _private_uses(ast.parse(source)) == []
+
+
+def test_the_private_name_check_finds_what_it_looks_for() -> None:
+    source = (
+        "from signedsession._codec import Codec\n"
+        "from signedsession import _clock\n"
+        "import signedsession._headers\n"
+        "codec._macs\n"
+    )
+    assert _private_uses(ast.parse(source)) == [
+        "signedsession._codec",
+        "_clock",
+        "signedsession._headers",
+        "_macs",
+    ]
+
+
+def _bare_keys() -> set[str]:
+    return {"wsgi", "flask", "pyramid", "django", "starlette"}
