@@ -240,6 +240,7 @@ class SignedSessionInterface(SessionInterface):
         )
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
+        SessionStore.prepare(settings)  # a bad revocations URL fails here
         self._cache[key] = settings
         return settings
 

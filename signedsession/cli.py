@@ -162,7 +162,7 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         f"size:       {info.size} of {info.limit} bytes"
         f" ({100 * info.size // info.limit}% of the Set-Cookie budget)"
     )
-    if settings.revocation_backend is None:
+    if settings.revocations is None:
         revoked = f"not checked (${ENV_REVOCATIONS} is not set)"
     elif info.revoked is None:
         revoked = "unknown (the revocation store did not answer)"

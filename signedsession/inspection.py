@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from . import _clock
 from ._codec import Codec
 from ._headers import CookieHeaders
-from .revocation import BackendError
+from .revocation import BackendError, backend_of
 from .settings import SessionSettings
 
 __all__ = [
@@ -114,7 +114,7 @@ def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
 def _is_revoked(
     data: dict[str, Any], session_id: str, created: int, settings: SessionSettings
 ) -> bool | None:
-    revocations = settings.revocation_backend
+    revocations = backend_of(settings)
     if revocations is None:
         return None
     user = None if settings.user_key is None else data.get(settings.user_key)

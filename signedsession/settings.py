@@ -15,10 +15,15 @@ from typing import (
 )
 
 from .exceptions import InsecureSecretWarning
-from .revocation import Revocations, from_url
 from .serializers import JSONSerializer
 
-__all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
+__all__ = [
+    "Decoded",
+    "ForeignFormat",
+    "RevocationStore",
+    "Serializer",
+    "SessionSettings",
+]
 
 Secret = Union[str, bytes]
 _T = TypeVar("_T")
@@ -52,6 +57,24 @@ class Decoded(NamedTuple):
     #: The encoded data as it came, which :meth:`Codec.sign` can sign again
     #: without serializing; None for a cookie in another library's format.
     payload: bytes | None = None
+
+
+@runtime_checkable
+class RevocationStore(Protocol):
+    """Where revoked sessions are kept (``signedsession.revocation``'s backends)."""
+
+    def check(
+        self, session_id: str, user: str | None, created: float, issued: float
+    ) -> int:
+        """Whether a verified cookie's session is revoked (a verdict code)."""
+
+    def revoke_session(self, session_id: str, *, ttl: float | None = None) -> None:
+        """Revoke one session by id."""
+
+    def revoke_user(
+        self, user: object, before: Any = None, *, ttl: float | None = None
+    ) -> None:
+        """Revoke every session of ``user`` created before ``before``."""
 
 
 class ForeignFormat(Protocol):
@@ -136,7 +159,7 @@ class SessionSettings:
     max_decompressed_size: int = 65536
     max_json_depth: int = 64
     migrate_from: tuple[Callable[[SessionSettings], ForeignFormat], ...] = ()
-    revocations: Revocations | str | None = None
+    revocations: RevocationStore | str | None = None
     user_key: str | None = None
     # What derived() built from these settings, by the callable that built it.
     _derived: dict[Callable[[SessionSettings], Any], Any] = field(
@@ -177,11 +200,6 @@ class SessionSettings:
         without it, so they are always Secure.
         """
         return self.samesite == "None" or self.partitioned
-
-    @property
-    def revocation_backend(self) -> Revocations | None:
-        """The revocation backend, a URL given to ``revocations`` resolved."""
-        return self.revocations  # type: ignore[return-value]  # str resolved at init
 
     def is_secure(self, https: bool) -> bool:
         """Whether the cookie carries ``Secure`` on a request over ``https``."""
@@ -332,10 +350,20 @@ def _readers(name: str, value: Any) -> tuple[Any, ...]:
     return value if isinstance(value, tuple) else tuple(value)
 
 
-def _revocations(name: str, value: Any) -> Revocations | None:
+_REVOCATION_SCHEMES = ("memory://", "sqlite:///", "redis://", "rediss://", "unix://")
+
+
+def _revocations(name: str, value: Any) -> RevocationStore | str | None:
+    # A URL is checked here and opened by signedsession.revocation on first
+    # use (settings sit below the backends).
     if isinstance(value, str):
-        return from_url(value)  # its ValueError names the option
-    if value is not None and not isinstance(value, Revocations):
+        if not value.lower().startswith(_REVOCATION_SCHEMES):
+            raise ValueError(
+                f"{name} must be a backend or a URL starting with"
+                f" {', '.join(_REVOCATION_SCHEMES)}, got {value.split(':')[0]!r}"
+            )
+        return value
+    if value is not None and not isinstance(value, RevocationStore):
         raise TypeError(
             f"{name} must be None, a URL or a backend from"
             f" signedsession.revocation, got {type(value).__name__}"

@@ -12,7 +12,7 @@ from ._expiry import ExpiryMethods
 from ._headers import CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
-from .revocation import CHECKED, REVOKED, UNCHECKED
+from .revocation import CHECKED, REVOKED, UNCHECKED, backend_of
 from .settings import Decoded, SessionSettings
 
 __all__ = ["ResponseCookie", "SessionStore"]
@@ -123,11 +123,12 @@ class SessionStore(ExpiryMethods):
     @staticmethod
     def prepare(settings: SessionSettings) -> None:
         """Build what loading and saving need for ``settings`` now, not on a
-        request: the codec (a bad ``migrate_from`` reader fails here) and
-        the cookie headers.
+        request: the codec (a bad ``migrate_from`` reader fails here), the
+        cookie headers and the revocation backend a URL names.
         """
         Codec.of(settings)
         CookieHeaders.of(settings)
+        backend_of(settings)
 
     @classmethod
     def from_cookie_header(
@@ -247,7 +248,7 @@ class SessionStore(ExpiryMethods):
 
     def _is_revoked(self, data: dict[str, Any]) -> bool:
         """Ask the revocation backend; refuse the cookie when it must be."""
-        revocations = self.settings.revocation_backend
+        revocations = backend_of(self.settings)
         assert revocations is not None and self._session_id is not None
         user_key = self.settings.user_key
         user = None if user_key is None else data.get(user_key)
@@ -544,7 +545,7 @@ class SessionStore(ExpiryMethods):
         Every cookie of this session, copies included, is refused from now
         on; the entry lives as long as such a cookie could be valid.
         """
-        revocations = self.settings.revocation_backend
+        revocations = backend_of(self.settings)
         if revocations is None:
             return
         data = self._data()  # the id is in the cookie: load it
@@ -564,7 +565,8 @@ class SessionStore(ExpiryMethods):
             this session.
         """
         settings = self.settings
-        if settings.revocation_backend is None or settings.user_key is None:
+        revocations = backend_of(settings)
+        if revocations is None or settings.user_key is None:
             raise ValueError("revoke_user_sessions needs revocations and user_key")
         data = self._data()
         user = self._user_of(data)
@@ -578,10 +580,10 @@ class SessionStore(ExpiryMethods):
             # session's creation time is not before (cookies count whole
             # seconds: another session begun in this same second survives).
             now = int(_clock.time())
-            settings.revocation_backend.revoke_user(user, before=now, ttl=ttl)
+            revocations.revoke_user(user, before=now, ttl=ttl)
             self.cycle_key()
         else:
-            settings.revocation_backend.revoke_user(user, ttl=ttl)
+            revocations.revoke_user(user, ttl=ttl)
             self.flush()
 
     def _revocation_ttl(self, data: dict[str, Any]) -> float | None:

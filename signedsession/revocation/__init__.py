@@ -10,6 +10,7 @@ import threading
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from ..settings import SessionSettings
 from ._base import (
     CHECKED,
     REVOKED,
@@ -33,6 +34,7 @@ __all__ = [
     "RedisRevocations",
     "Revocations",
     "SQLiteRevocations",
+    "backend_of",
     "from_url",
 ]
 
@@ -56,6 +58,27 @@ _OPTIONS: dict[str, Callable[[str], Any]] = {
 # its config changes).
 _by_url: dict[str, Revocations] = {}
 _by_url_lock = threading.Lock()
+
+
+def backend_of(settings: SessionSettings) -> Revocations | None:
+    """The backend of ``settings.revocations``: a URL opened on first use.
+
+    :raises ValueError: the URL names no backend, or an option is bad.
+    """
+    value = settings.revocations
+    if value is None or isinstance(value, Revocations):
+        return value
+    if isinstance(value, str):
+        return settings.derived(_open)
+    raise TypeError(
+        "revocations must be a backend from signedsession.revocation,"
+        f" got {type(value).__name__}"
+    )
+
+
+def _open(settings: SessionSettings) -> Revocations:
+    assert isinstance(settings.revocations, str)
+    return from_url(settings.revocations)
 
 
 def from_url(url: str) -> Revocations:

@@ -415,7 +415,7 @@ class Revocations:
             return False
         for change in changes:
             self._remember(change, now)
-        self._prune(now)
+        self.prune(now)
         self._fresh_until = time.monotonic() + self._stale_after
         return True
 
@@ -440,7 +440,8 @@ class Revocations:
                 "queued revocation stored (%d still pending)", len(self._pending)
             )
 
-    def _prune(self, now: float) -> None:
+    def prune(self, now: float) -> None:
+        """Drop the local entries past their time (the poller does it)."""
         waiting = {change.name for change in self._pending}
         with self._lock:
             self._ids = {

@@ -44,7 +44,7 @@ class MemoryRevocations(Revocations):
         if self._stores % 1024 == 0:  # no poller here: drop what expired
             now = _clock.time()
             self._purge(now)
-            self._prune(now)
+            self.prune(now)
 
     def _changes(self, since: float) -> list[Change]:
         return []
