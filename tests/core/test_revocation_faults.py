@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+import warnings
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from webtest import TestApp
 
 from signedsession import SessionMiddleware, SessionSettings, SessionStore
 from signedsession.revocation import (
+    REVOKED,
+    TRUSTED,
     UNCHECKED,
     RedisRevocations,
     SQLiteRevocations,
@@ -246,3 +249,40 @@ def test_sqlite_read_only_queues_revocations(tmp_path: Any, clock: Any) -> None:
     assert read_only.pending == 1
     read_only.close()
     writable.close()
+
+
+def _child_reads(path: str, queue: Any) -> None:
+    # In a forked worker the parent's poller thread is gone: the inherited
+    # backend must start its own and learn of another process's revocation.
+    backend = FORKED["backend"]
+    SQLiteRevocations(path).revoke_session("forked-id")  # "another process"
+    deadline = time.monotonic() + 1.0
+    verdict = backend.check("forked-id", None, 0, time.time())
+    while verdict != REVOKED and time.monotonic() < deadline:
+        time.sleep(0.02)
+        verdict = backend.check("forked-id", None, 0, time.time())
+    queue.put((verdict, backend._thread is not None and backend._thread.is_alive()))
+
+
+FORKED: dict[str, Any] = {}
+
+
+def test_a_forked_worker_polls_on_its_own(tmp_path: Any) -> None:
+    import multiprocessing
+
+    path = str(tmp_path / "revoked.sqlite3")
+    backend = SQLiteRevocations(path, poll_interval=0.1)
+    FORKED["backend"] = backend
+    assert backend.check("warm", None, 0, time.time()) == TRUSTED  # poller runs
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_child_reads, args=(path, queue))
+    with warnings.catch_warnings():
+        # Python 3.12+ warns on fork() with threads running: forking a
+        # server that already serves is exactly what this test is about.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    verdict, polling = queue.get(timeout=30)
+    child.join(30)
+    backend.close()
+    assert (child.exitcode, verdict, polling) == (0, REVOKED, True)
