@@ -118,16 +118,8 @@ def factory_arguments(
     """The keyword arguments of ``SignedSessionFactory.from_settings`` that
     the ``signedsession.*`` keys of ``settings`` describe.
 
-    Keys are :class:`~signedsession.SessionSettings` field names with their
-    meanings and defaults (``fallback_keys`` whitespace-separated, strings
-    converted), plus Pyramid's ``timeout``, ``reissue_time`` and
-    ``set_on_exception`` and the migration options ``pyramid_salt`` and
-    ``pyramid_hashalg``. ``timeout``, when set, is the inactivity limit and
-    ``max_age`` only the cookie's Max-Age.
+    ``session_factory_from_settings`` in the adapter lists the keys.
 
-    :param resolve: turns a dotted name into an object (``serializer``,
-        ``migrate_from``); the configurator's ``maybe_dotted`` in
-        :func:`includeme`.
     :raises ConfigurationError: ``secret_key`` is missing, a key is unknown
         or a value is invalid.
     """
