@@ -23,10 +23,11 @@ $(VENV)/.dev-installed: $(BIN)/python setup.cfg pyproject.toml
 demo: $(VENV)/.demo-installed
 	$(BIN)/signedsession demo --host $(HOST) --port $(PORT)
 
-## Run the whole test suite, the real-browser test included, then the
-## upstream suites (Flask's, flaskr's, Flask-Login's, Pyramid's) with ours.
+## Run the whole test suite, the real-browser and real-Redis tests included,
+## then the upstream suites (Flask's, flaskr's, Flask-Login's, Pyramid's) with ours.
 test: $(VENV)/.dev-installed
 	bash scripts/install-browser.sh
+	bash scripts/install-redis.sh
 	$(BIN)/python -m pytest
 	$(BIN)/python tests/compat/upstream/run.py
 	PYTHON=$(PYTHON) bash scripts/test-django42.sh

@@ -93,6 +93,17 @@ class FlaskSession(SessionStore, SessionMixin):
             return super().get_expire_at_browser_close()
         return self.settings.expire_at_browser_close or not self.permanent
 
+    def clear(self) -> None:
+        """Empty the session, as Flask's ``session.clear()``.
+
+        With ``revocations`` set, this is a logout: the session id is
+        revoked and later writes start a new session (:meth:`flush`).
+        """
+        if self.settings.revocations is not None:
+            self.flush()
+        else:
+            super().clear()
+
     def cookie_max_age(self) -> int | None:
         """The cookie's ``Max-Age``; None for a browser-session cookie."""
         if self._max_age is _UNSET:
@@ -112,7 +123,8 @@ class SignedSessionInterface(SessionInterface):
     bytes gives an :class:`~signedsession.InsecureSecretWarning` here; a
     short secret read from the app is logged once per configuration, as a
     WARNING on the ``signedsession.adapters.flask`` logger, never raised
-    inside a request.
+    inside a request. ``SIGNEDSESSION_ENCRYPT``, ``SIGNEDSESSION_REVOCATIONS``
+    (a backend or URL) and ``SIGNEDSESSION_USER_KEY`` are ours.
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -177,6 +189,8 @@ class SignedSessionInterface(SessionInterface):
                 app.permanent_session_lifetime,
                 config.get("MAX_COOKIE_SIZE", 4093),
                 config.get("SIGNEDSESSION_ENCRYPT", False),
+                config.get("SIGNEDSESSION_REVOCATIONS"),
+                config.get("SIGNEDSESSION_USER_KEY"),
             )
         else:  # what those hooks return, without the calls
             key = (
@@ -192,6 +206,8 @@ class SignedSessionInterface(SessionInterface):
                 app.permanent_session_lifetime,
                 config.get("MAX_COOKIE_SIZE", 4093),
                 config.get("SIGNEDSESSION_ENCRYPT", False),
+                config.get("SIGNEDSESSION_REVOCATIONS"),
+                config.get("SIGNEDSESSION_USER_KEY"),
             )
         settings = self._cache.get(key)
         if settings is None:
@@ -214,6 +230,8 @@ class SignedSessionInterface(SessionInterface):
             lifetime,
             size,
             encrypt,
+            revocations,
+            user_key,
         ) = key
         if isinstance(lifetime, timedelta):
             lifetime = lifetime.total_seconds()
@@ -232,6 +250,8 @@ class SignedSessionInterface(SessionInterface):
                 "max_age": int(lifetime),
                 "max_cookie_size": size or _NO_SIZE_LIMIT,
                 "encrypt": encrypt,
+                "revocations": revocations,
+                "user_key": user_key,
                 **self._fixed,
             },
             warn_insecure_secret=False,
@@ -240,6 +260,7 @@ class SignedSessionInterface(SessionInterface):
             logger.warning("SECRET_KEY: %s", settings.secret_warning)
         if len(self._cache) >= _MAX_CACHED:
             self._cache.clear()
+        SessionStore.prepare(settings)  # a bad revocations URL fails here
         self._cache[key] = settings
         return settings
 

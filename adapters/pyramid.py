@@ -25,8 +25,6 @@ from webob.cookies import RequestCookies
 from zope.interface import implementer
 
 from signedsession import _clock
-from signedsession._codec import Codec
-from signedsession._headers import CookieHeaders
 from signedsession._response import session_headers, with_vary_cookie
 from signedsession.readers.pyramid import (
     DEFAULT_HASHALG,
@@ -458,8 +456,7 @@ class SignedSessionFactory(PyramidAttributes):
             },
         )
         # Built now, once, rather than by the first request.
-        Codec.of(settings)
-        CookieHeaders.of(settings)
+        SessionStore.prepare(settings)
 
     def __call__(self, request: Request) -> PyramidSession:
         """The session of ``request``; its cookie is read on first access.

@@ -97,6 +97,8 @@ _CONVERTERS: dict[str, _Converter] = {
     "max_decompressed_size": _as_int,
     "max_json_depth": _as_int,
     "encrypt": _as_bool,
+    "revocations": _as_optional_str,
+    "user_key": _as_optional_str,
     # Pyramid's own options.
     "timeout": _as_optional_int,
     "reissue_time": _as_optional_int,

@@ -1,4 +1,4 @@
-"""The ``signedsession`` command: ``genkey``, ``inspect`` and ``demo``.
+"""The ``signedsession`` command: ``genkey``, ``inspect``, ``revoke``, ``demo``.
 
 Secrets are read from a file or the environment, never from the command
 line, where every user of the machine could read them in the process list.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import warnings
 from collections.abc import Sequence
 
@@ -17,6 +18,7 @@ from ._codec import NO_CRYPTOGRAPHY
 from ._keys import ENV_SECRET_KEY, KEY_BYTES, generate_key
 from .exceptions import InvalidCookie
 from .inspection import human_duration, inspect_cookie, is_encrypted, iso, to_json
+from .revocation import ENV_REVOCATIONS, Revocations, from_url
 from .serializers import JSONSerializer, TaggedJSONSerializer
 from .settings import Serializer, SessionSettings
 
@@ -105,6 +107,8 @@ def _settings(args: argparse.Namespace) -> SessionSettings:
                 absolute_max_age=args.absolute_max_age,
                 clock_skew=args.clock_skew,
                 serializer=serializer,
+                revocations=_revocations() if os.environ.get(ENV_REVOCATIONS) else None,
+                user_key=args.user_key,
             )
         except (TypeError, ValueError) as exc:
             raise UsageError(str(exc)) from None
@@ -150,10 +154,11 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
                     "expires": None if info.expires is None else iso(info.expires),
                     "size": info.size,
                     "limit": info.limit,
+                    "revoked": info.revoked,
                 }
             )
         )
-        return 0
+        return 1 if info.revoked else 0
     now = _clock.time()
     if info.expires is None:
         expires = "never (no max_age)"
@@ -176,8 +181,54 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         f"size:       {info.size} of {info.limit} bytes"
         f" ({100 * info.size // info.limit}% of the Set-Cookie budget)"
     )
+    if settings.revocations is None:
+        revoked = f"not checked (${ENV_REVOCATIONS} is not set)"
+    elif info.revoked is None:
+        revoked = "unknown (the revocation store did not answer)"
+    else:
+        revoked = "yes: servers refuse it" if info.revoked else "no"
+    print(f"revoked:    {revoked}")
     print("data:")
     print(to_json(info.data))
+    return 1 if info.revoked else 0
+
+
+def _revocations() -> Revocations:
+    url = os.environ.get(ENV_REVOCATIONS)
+    if not url:
+        raise UsageError(
+            f"set {ENV_REVOCATIONS} to the revocation store's URL"
+            " (sqlite:///path, redis://host:port/db)"
+        )
+    try:
+        return from_url(url)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{ENV_REVOCATIONS}: {exc}") from None
+
+
+def _cmd_revoke(args: argparse.Namespace) -> int:
+    if (args.session_id is None) == (args.user is None):
+        raise UsageError("give either SESSION_ID or --user USER")
+    revocations = _revocations()
+    if args.session_id is not None:
+        revocations.revoke_session(args.session_id, ttl=args.ttl)
+        what = f"session {args.session_id}"
+    else:
+        revocations.revoke_user(args.user, args.before, ttl=args.ttl)
+        what = f"every session of user {args.user!r}"
+    # A queued revocation dies with this process: retry here, then say so.
+    deadline = time.monotonic() + args.wait
+    while revocations.pending and time.monotonic() < deadline:
+        time.sleep(revocations.poll_interval)
+        revocations.retry_pending()
+    if revocations.pending:
+        print(
+            f"signedsession revoke: error: the revocation store did not answer"
+            f" within {args.wait:g}s; {what} is NOT revoked",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"revoked: {what}")
     return 0
 
 
@@ -241,7 +292,7 @@ def _unrecognized(unknown: list[str]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``signedsession`` argument parser, with its three commands."""
+    """The ``signedsession`` argument parser, with its four commands."""
     parser = argparse.ArgumentParser(
         prog="signedsession",
         # No prefixes: "--secret-key X" must not pass as --secret-key-file.
@@ -348,6 +399,53 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print everything as one JSON object"
     )
     inspect.set_defaults(func=_cmd_inspect)
+
+    inspect.add_argument(
+        "--user-key",
+        metavar="KEY",
+        default=None,
+        help=f"the session key naming the user, for ${ENV_REVOCATIONS}'s"
+        " per-user revocations (default: none)",
+    )
+
+    revoke = commands.add_parser(
+        "revoke",
+        allow_abbrev=False,
+        help="revoke a session by id, or every session of a user",
+        description=(
+            "Revoke one session (its id, as 'inspect' shows it) or every"
+            " session of a user created before now (--user; --before for"
+            " another moment). The store comes from the"
+            f" {ENV_REVOCATIONS} environment variable (sqlite:///path,"
+            " redis://host:port/db). Exit status: 0 stored, 1 the store did"
+            " not answer (nothing revoked), 2 bad usage."
+        ),
+    )
+    revoke.add_argument("session_id", metavar="SESSION_ID", nargs="?")
+    revoke.add_argument("--user", metavar="USER", help="revoke this user's sessions")
+    revoke.add_argument(
+        "--before",
+        type=float,
+        default=None,
+        metavar="UNIX_SECONDS",
+        help="with --user: sessions created before this moment (default: now)",
+    )
+    revoke.add_argument(
+        "--ttl",
+        type=_non_negative,
+        default=None,
+        metavar="SECONDS",
+        help="how long the entry lives: your longest cookie lifetime"
+        " (default: the store's ttl, 1209600)",
+    )
+    revoke.add_argument(
+        "--wait",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long to retry when the store does not answer (default: 5)",
+    )
+    revoke.set_defaults(func=_cmd_revoke)
 
     demo = commands.add_parser(
         "demo",

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from . import _clock
 from ._codec import Codec
 from ._headers import CookieHeaders
+from .revocation import BackendError, backend_of
 from .settings import SessionSettings
 
 __all__ = [
@@ -45,6 +46,9 @@ class Inspection(NamedTuple):
     size: int
     #: The size limit, ``max_cookie_size``.
     limit: int
+    #: Whether the revocation backend refuses it; None when not asked (no
+    #: ``revocations`` in the settings) or when it could not answer.
+    revoked: bool | None = None
 
     @property
     def key_label(self) -> str:
@@ -112,7 +116,25 @@ def inspect_cookie(value: str, settings: SessionSettings) -> Inspection:
         age=int(_clock.time()) - decoded.issued,
         size=CookieHeaders.of(settings).size(value, max_age),
         limit=settings.max_cookie_size,
+        revoked=_is_revoked(
+            decoded.data, decoded.session_id, decoded.created, settings
+        ),
     )
+
+
+def _is_revoked(
+    data: dict[str, Any], session_id: str, created: int, settings: SessionSettings
+) -> bool | None:
+    revocations = backend_of(settings)
+    if revocations is None:
+        return None
+    user = None if settings.user_key is None else data.get(settings.user_key)
+    try:
+        return revocations.is_revoked(
+            session_id, None if user is None else str(user), created
+        )
+    except BackendError:
+        return None
 
 
 def human_duration(seconds: float) -> str:

@@ -18,7 +18,13 @@ from typing import (
 from .exceptions import InsecureSecretWarning
 from .serializers import JSONSerializer
 
-__all__ = ["Decoded", "ForeignFormat", "Serializer", "SessionSettings"]
+__all__ = [
+    "Decoded",
+    "ForeignFormat",
+    "RevocationStore",
+    "Serializer",
+    "SessionSettings",
+]
 
 Secret = Union[str, bytes]
 _T = TypeVar("_T")
@@ -58,6 +64,24 @@ class Decoded(NamedTuple):
     payload: bytes | None = None
     #: Whether it came in the encrypted format (``encrypt=True``'s).
     encrypted: bool = False
+
+
+@runtime_checkable
+class RevocationStore(Protocol):
+    """Where revoked sessions are kept (``signedsession.revocation``'s backends)."""
+
+    def check(
+        self, session_id: str, user: str | None, created: float, issued: float
+    ) -> int:
+        """Whether a verified cookie's session is revoked (a verdict code)."""
+
+    def revoke_session(self, session_id: str, *, ttl: float | None = None) -> None:
+        """Revoke one session by id."""
+
+    def revoke_user(
+        self, user: object, before: Any = None, *, ttl: float | None = None
+    ) -> None:
+        """Revoke every session of ``user`` created before ``before``."""
 
 
 class ForeignFormat(Protocol):
@@ -148,6 +172,8 @@ class SessionSettings:
     #: adapter that builds its settings inside a request and reports
     #: :attr:`secret_warning` its own way (not stored: not a field).
     warn_insecure_secret: InitVar[bool] = True
+    revocations: RevocationStore | str | None = None
+    user_key: str | None = None
     # What derived() built from these settings, by the callable that built it.
     _derived: dict[Callable[[SessionSettings], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -368,6 +394,35 @@ def _encrypt(name: str, value: Any) -> bool:
     return value  # type: ignore[no-any-return]
 
 
+_REVOCATION_SCHEMES = ("memory://", "sqlite:///", "redis://", "rediss://", "unix://")
+
+
+def _revocations(name: str, value: Any) -> RevocationStore | str | None:
+    # A URL is checked here and opened by signedsession.revocation on first
+    # use (settings sit below the backends).
+    if isinstance(value, str):
+        if not value.lower().startswith(_REVOCATION_SCHEMES):
+            raise ValueError(
+                f"{name} must be a backend or a URL starting with"
+                f" {', '.join(_REVOCATION_SCHEMES)}, got {value.split(':')[0]!r}"
+            )
+        return value
+    if value is not None and not isinstance(value, RevocationStore):
+        raise TypeError(
+            f"{name} must be None, a URL or a backend from"
+            f" signedsession.revocation, got {type(value).__name__}"
+        )
+    return value
+
+
+def _optional_str(name: str, value: Any) -> str | None:
+    # user_key: without revocations it is unused (an adapter's config may
+    # set it apart from the backend).
+    if value is not None:
+        check_str(name, value, optional=True)
+    return value  # type: ignore[no-any-return]
+
+
 #: Every validated field and its rule, in the order they are checked.
 _RULES: dict[str, _Rule] = {
     "secret_key": _secret,
@@ -396,4 +451,6 @@ _RULES: dict[str, _Rule] = {
     "environ_key": _str,
     "migrate_from": _readers,
     "encrypt": _encrypt,
+    "revocations": _revocations,
+    "user_key": _optional_str,
 }

@@ -7,11 +7,12 @@ from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, Value
 from typing import Any, NamedTuple
 
 from . import _clock
-from ._codec import EXPIRY_KEY, Codec, new_session_id
+from ._codec import EXPIRY_KEY, Codec, new_session_id, parse_expiry
 from ._expiry import ExpiryMethods
 from ._headers import CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
+from .revocation import CHECKED, REVOKED, UNCHECKED, backend_of
 from .settings import Decoded, SessionSettings
 
 __all__ = ["ResponseCookie", "SessionStore"]
@@ -73,6 +74,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     _issued: int | None = None
     _key_index: int | None = None
     _encrypted = False
+    # The revocation backend was asked about this cookie: re-issue it, so
+    # that its signed issued time records the check.
+    _rechecked = False
     # The verified encoded data behind _session_cache, while nothing marked
     # it modified: save() signs it again instead of serializing the data.
     _payload: bytes | None = None
@@ -122,11 +126,12 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     @staticmethod
     def prepare(settings: SessionSettings) -> None:
         """Build what loading and saving need for ``settings`` now, not on a
-        request: the codec (a bad ``migrate_from`` reader fails here) and
-        the cookie headers.
+        request: the codec (a bad ``migrate_from`` reader fails here), the
+        cookie headers and the revocation backend a URL names.
         """
         Codec.of(settings)
         CookieHeaders.of(settings)
+        backend_of(settings)
 
     @classmethod
     def from_cookie_header(
@@ -240,9 +245,45 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             payload,
             self._encrypted,
         ) = decoded
+        if self.settings.revocations is not None and self._is_revoked(data):
+            return {}
         if self._session_cache is None:  # becoming the cache: kept together
             self._payload = payload
         return data
+
+    def _is_revoked(self, data: dict[str, Any]) -> bool:
+        """Ask the revocation backend; refuse the cookie when it must be."""
+        revocations = backend_of(self.settings)
+        assert revocations is not None and self._session_id is not None
+        user_key = self.settings.user_key
+        user = None if user_key is None else data.get(user_key)
+        verdict = revocations.check(
+            self._session_id,
+            None if user is None else str(user),
+            self._created or 0,
+            self._issued or 0,
+        )
+        if verdict == CHECKED:
+            self._rechecked = True
+            return False
+        if verdict == REVOKED:
+            reason = "revoked"
+        elif verdict == UNCHECKED and revocations.fail_closed:
+            reason = "revocation unchecked"
+        else:
+            return False
+        self.rejected = reason
+        log_rejection(reason)
+        self._cookie_value = None
+        self._session_id = self._created = self._issued = self._key_index = None
+        return True
+
+    def _user_of(self, data: dict[str, Any]) -> str | None:
+        user_key = self.settings.user_key
+        if user_key is None:
+            return None
+        user = data.get(user_key)
+        return None if user is None else str(user)
 
     def _newest(self, first: Decoded | None) -> Decoded | None:
         """The most recently issued of the cookie values; ties to the first."""
@@ -476,13 +517,18 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
         self._encrypted = settings.encrypt
+        self._rechecked = False
         self._saved_max_age = max_age
         self.modified = True
 
     def delete(self, session_key: str | None = None) -> None:
-        """Forget the key and the data; marks the session modified."""
+        """Forget the key and the data; marks the session modified.
+
+        With ``revocations`` set, the session id is revoked too.
+        """
         if self._header is not None:
             self._parse_header()
+        self.revoke()
         self._session_key = None
         self._session_cache = {}
         self.modified = True
@@ -490,20 +536,91 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     def cycle_key(self) -> None:
         """Keep the data under a new session id and re-sign it.
 
-        The previous cookie value stays valid until it expires: only
-        server-side state could revoke it.
+        The previous cookie value stays valid until it expires, unless
+        ``revocations`` is set: then its session id is revoked.
         """
         self._data()
+        self.revoke()
         self._session_id = None
         self._created = None
         self.save()
 
     def flush(self) -> None:
-        """Remove the data and the key; the next save starts a new session."""
-        self.clear()
-        self.delete()
-        self._session_id = None
+        """Remove the data and the key; the next save starts a new session.
+
+        With ``revocations`` set, the session id is revoked: a copy of the
+        cookie is refused from now on.
+        """
+        self.revoke()
+        SessionStore.clear(self)  # the mapping's: a subclass's may flush
+        self._session_id = None  # before delete(): revoked once, above
         self._created = None
+        self.delete()
+
+    def revoke(self) -> None:
+        """Revoke this session's id, if ``revocations`` is set and it has one.
+
+        Every cookie of this session, copies included, is refused from now
+        on; the entry lives as long as such a cookie could be valid.
+        """
+        revocations = backend_of(self.settings)
+        if revocations is None:
+            return
+        data = self._data()  # the id is in the cookie: load it
+        if self._session_id is None or self._created is None:
+            return
+        revocations.revoke_session(self._session_id, ttl=self._revocation_ttl(data))
+
+    def revoke_user_sessions(self, *, keep_current: bool = False) -> None:
+        """Log this session's user out everywhere: revoke all their sessions.
+
+        Every session of the user named under ``user_key`` created before
+        now is refused. With ``keep_current`` this one survives under a new
+        id and creation time ("log out my other devices"); without it, it
+        is flushed.
+
+        :raises ValueError: no ``revocations``/``user_key``, or no user in
+            this session.
+        """
+        settings = self.settings
+        revocations = backend_of(settings)
+        if revocations is None or settings.user_key is None:
+            raise ValueError("revoke_user_sessions needs revocations and user_key")
+        data = self._data()
+        user = self._user_of(data)
+        if user is None:
+            raise ValueError(
+                f"this session has no user under user_key {settings.user_key!r}"
+            )
+        ttl = self._revocation_ttl(data)
+        if keep_current:
+            # The cut-off is the start of this second, which the cycled
+            # session's creation time is not before (cookies count whole
+            # seconds: another session begun in this same second survives).
+            now = int(_clock.time())
+            revocations.revoke_user(user, before=now, ttl=ttl)
+            self.cycle_key()
+        else:
+            revocations.revoke_user(user, ttl=ttl)
+            self.flush()
+
+    def _revocation_ttl(self, data: dict[str, Any]) -> float | None:
+        """Seconds until no cookie of this session can be valid any more."""
+        settings = self.settings
+        now = _clock.time()
+        ttl: float | None = settings.max_age
+        try:
+            expiry = parse_expiry(data.get(EXPIRY_KEY))
+        except ValueError:
+            expiry = None
+        if isinstance(expiry, int) and expiry:
+            ttl = max(ttl or 0, expiry)
+        elif expiry is not None and not isinstance(expiry, int):
+            ttl = max(ttl or 0, expiry.timestamp() - now)
+        if settings.absolute_max_age is not None and self._created is not None:
+            cap = self._created + settings.absolute_max_age - now
+            ttl = cap if ttl is None else min(ttl, cap)
+        return ttl
 
     @classmethod
     def clear_expired(cls) -> None:
@@ -569,13 +686,19 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         """Whether the cookie must be re-signed with the current key.
 
         True when it verified only with a fallback key, came in another
-        library's format, or is signed while ``encrypt`` is on (or encrypted
-        while it is off): the switch completes as users come back.
+        library's format, is signed while ``encrypt`` is on (or encrypted
+        while it is off): the switch completes as users come back; or was
+        just checked against the revocation backend (re-issuing records the
+        check).
         """
         index = self._key_index
         if index is None:
             return False
-        return index != 0 or self._encrypted is not self.settings.encrypt
+        return (
+            index != 0
+            or self._encrypted is not self.settings.encrypt
+            or self._rechecked
+        )
 
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any, Callable
@@ -105,3 +106,186 @@ def serve_wsgi() -> Iterator[Callable[..., str]]:
 
 
 SERVER_STOP_TIMEOUT = 10  # seconds
+
+
+class RedisServer:
+    """A real ``redis-server`` on a free 127.0.0.1 port, no persistence."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.port = _free_port()
+        self.process: Any = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        """The server's URL, database 0."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        """The server process's id."""
+        return int(self.process.pid)
+
+    def start(self) -> None:
+        """Start the server (again, on the same port) and wait until it answers."""
+        import socket
+        import subprocess
+        import time
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                self.directory,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), 0.2) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.02)
+        self.kill()
+        raise RuntimeError("redis-server did not start")
+
+    def kill(self) -> None:
+        """Kill the server by its pid (SIGKILL) and reap it."""
+        import signal
+
+        if self.process is not None and self.process.poll() is None:
+            os.kill(self.pid, signal.SIGCONT)
+            os.kill(self.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def pause(self) -> None:
+        """SIGSTOP: the server holds its connections and answers nothing."""
+        import signal
+
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after :meth:`pause`."""
+        import signal
+
+        os.kill(self.pid, signal.SIGCONT)
+
+    def client(self) -> Any:
+        """A redis-py client of this server."""
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, db=0)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def redis_server(tmp_path: Any) -> Iterator[RedisServer]:
+    """A real redis-server for this test, stopped by its pid afterwards.
+
+    Skips when ``redis-server`` is not installed, except when
+    ``SIGNEDSESSION_REQUIRE_REDIS`` is set (CI sets it): then it fails.
+    """
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        message = "redis-server is not installed (scripts/install-redis.sh)"
+        if os.environ.get("SIGNEDSESSION_REQUIRE_REDIS"):
+            pytest.fail(f"SIGNEDSESSION_REQUIRE_REDIS is set but {message}")
+        pytest.skip(message)
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(str(directory))
+    yield server
+    server.kill()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def make_revocations(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> Iterator[Callable[..., Any]]:
+    """Build a revocation backend of each kind (Redis: a real server).
+
+    ``make_revocations(**options)``; the backends are closed afterwards.
+    """
+    from signedsession.revocation import (
+        MemoryRevocations,
+        RedisRevocations,
+        SQLiteRevocations,
+    )
+
+    made: list[Any] = []
+    kind = request.param
+    server = request.getfixturevalue("redis_server") if kind == "redis" else None
+
+    def make(**options: Any) -> Any:
+        if kind == "memory":
+            backend: Any = MemoryRevocations(**options)
+        elif kind == "sqlite":
+            backend = SQLiteRevocations(tmp_path / "revoked.sqlite3", **options)
+        else:
+            backend = RedisRevocations(server.url, **options)  # type: ignore[union-attr]
+        made.append(backend)
+        return backend
+
+    make.kind = kind  # type: ignore[attr-defined]
+    make.server = server  # type: ignore[attr-defined]
+    yield make
+    for backend in made:
+        backend.close()
+
+
+@pytest.fixture
+def revocation_servers() -> Iterator[Callable[..., list[str]]]:
+    """Start waitress servers in their own processes on one revocation store.
+
+    ``revocation_servers(url, count=2, check_interval=60)`` returns their
+    base URLs; each is killed by its pid after the test.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "revocation_server.py"
+    processes: list[Any] = []
+
+    def start(url: str, count: int = 2, check_interval: float = 60) -> list[str]:
+        bases = []
+        for _ in range(count):
+            process = subprocess.Popen(
+                [sys.executable, str(script), url, str(check_interval)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            processes.append(process)
+            assert process.stdout is not None
+            port = int(process.stdout.readline())
+            bases.append(f"http://127.0.0.1:{port}")
+        return bases
+
+    yield start
+    for process in processes:
+        process.kill()
+        process.wait(10)
+        process.stdout.close()

@@ -7,13 +7,25 @@ Flash messages live under Flask's own key, ``"_flashes"``, as Flask's
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, cast
 
+from ..store import SessionStore
 from .pages import MAX_USERNAME
 
-__all__ = ["FLASHES_KEY", "count", "flash", "log_in", "log_out", "pop_flashes"]
+__all__ = [
+    "BYE",
+    "FLASHES_KEY",
+    "count",
+    "flash",
+    "log_in",
+    "log_out",
+    "log_out_everywhere",
+    "pop_flashes",
+]
 
 FLASHES_KEY = "_flashes"
+#: What a page says after a logout (``?bye=...``).
+BYE = {"1": "Logged out.", "all": "Logged out on every device."}
 
 Session = MutableMapping[str, Any]
 
@@ -50,5 +62,14 @@ def count(session: Session, framework: str) -> None:
 
 
 def log_out(session: Session) -> None:
-    """Empty the session: the cookie is deleted on this response."""
-    session.clear()
+    """Empty the session: the cookie is deleted, and its id revoked."""
+    cast(SessionStore, session).flush()
+
+
+def log_out_everywhere(session: Session) -> None:
+    """Revoke every session of this user, in any browser, and this one."""
+    store = cast(SessionStore, session)
+    if store.get("user") is not None:
+        store.revoke_user_sessions()
+    else:
+        store.flush()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterable, MutableMapping
 from datetime import timedelta
@@ -33,11 +34,13 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 from .._keys import ENV_SECRET_KEY, generate_key
 from ..exceptions import InsecureSecretWarning
 from ..middleware import SessionMiddleware
+from ..revocation import ENV_REVOCATIONS, Revocations, SQLiteRevocations
 from ..serializers import TaggedJSONSerializer
 from ..settings import SessionSettings
-from .actions import count, log_in, log_out, pop_flashes
+from ..store import SessionStore
+from .actions import BYE, count, log_in, log_out, log_out_everywhere, pop_flashes
 from .django_app import make_django_app
-from .pages import MOUNTS, render_home, render_page
+from .pages import MOUNTS, render_home, render_page, render_replay
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -58,6 +61,9 @@ __all__ = [
 ENV_FALLBACK_KEYS = "SIGNEDSESSION_FALLBACK_KEYS"
 #: The salt all four apps sign with.
 SALT = "signedsession-demo"
+FLASHES_KEY = "_flashes"
+
+Session = MutableMapping[str, Any]
 
 
 class DemoDependencyMissing(RuntimeError):
@@ -65,16 +71,27 @@ class DemoDependencyMissing(RuntimeError):
 
 
 def demo_settings(
-    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+    secret_key: str,
+    *,
+    fallback_keys: tuple[str, ...] = (),
+    revocations: Revocations | str | None = None,
 ) -> SessionSettings:
-    """The settings the four apps share."""
+    """The settings the apps share; ``revocations`` None: none."""
     return SessionSettings(
         secret_key=secret_key,
         fallback_keys=fallback_keys,
         salt=SALT,
         serializer=TaggedJSONSerializer(),
         path="/",
+        revocations=revocations,
+        user_key="user",
     )
+
+
+def default_revocations() -> Revocations:
+    """An SQLite revocation store in a new temporary directory."""
+    directory = tempfile.mkdtemp(prefix="signedsession-demo-")
+    return SQLiteRevocations(os.path.join(directory, "revoked.sqlite3"))
 
 
 # -- the page ----------------------------------------------------------------
@@ -91,14 +108,24 @@ def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
         request = Request(environ)
         session = environ[settings.environ_key]
         response: Response
-        if request.method == "POST" and request.path in ("/login", "/count", "/logout"):
+        paths = ("/login", "/count", "/logout", "/everywhere")
+        if request.method == "POST" and request.path == "/replay":
+            value = request.form.get("cookie", "").strip()
+            value = value.removeprefix(settings.cookie_name + "=")
+            copy = SessionStore(value, settings=settings)
+            user = copy.get("user")
+            page = render_replay(copy.rejected or "", user and str(user))
+            response = Response(page, content_type="text/html; charset=utf-8")
+        elif request.method == "POST" and request.path in paths:
             if request.path == "/login":
                 log_in(session, "WSGI", request.form.get("username", ""))
             elif request.path == "/count":
                 count(session, "WSGI")
             else:
-                log_out(session)
-                return redirect(MOUNTS["WSGI"] + "/?bye=1", 303)(
+                everywhere = request.path == "/everywhere"
+                (log_out_everywhere if everywhere else log_out)(session)
+                bye = "all" if everywhere else "1"
+                return redirect(f"{MOUNTS['WSGI']}/?bye={bye}", 303)(
                     environ, start_response
                 )
             response = redirect(MOUNTS["WSGI"] + "/", 303)
@@ -111,7 +138,7 @@ def make_wsgi_app(settings: SessionSettings) -> WSGIApplication:
                 flashes=flashes,
                 cookie_header=request.headers.get("Cookie"),
                 settings=settings,
-                notice="Logged out everywhere." if "bye" in request.args else "",
+                notice=BYE.get(request.args.get("bye", ""), ""),
             )
             response = Response(page, content_type="text/html; charset=utf-8")
         else:
@@ -211,6 +238,8 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     app.config["SESSION_COOKIE_HTTPONLY"] = settings.httponly
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=settings.max_age or 0)
     interface = SignedSessionInterface(
+        revocations=settings.revocations,
+        user_key=settings.user_key,
         fallback_keys=settings.fallback_keys,
         salt=settings.salt,
         serializer=settings.serializer,
@@ -232,7 +261,7 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
             ),
             cookie_header=request.headers.get("Cookie"),
             settings=settings,
-            notice="Logged out everywhere." if "bye" in request.args else "",
+            notice=BYE.get(request.args.get("bye", ""), ""),
         )
 
     @app.post("/login")
@@ -254,6 +283,11 @@ def make_flask_app(settings: SessionSettings) -> WSGIApplication:
     def logout() -> Any:
         log_out(session)
         return redirect(base + "/?bye=1", 303)
+
+    @app.post("/everywhere")
+    def everywhere() -> Any:
+        log_out_everywhere(session)
+        return redirect(base + "/?bye=all", 303)
 
     return app
 
@@ -279,7 +313,7 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
                 flashes=pop_flashes(session),
                 cookie_header=request.headers.get("Cookie"),
                 settings=settings,
-                notice="Logged out everywhere." if "bye" in request.GET else "",
+                notice=BYE.get(request.GET.get("bye", ""), ""),
             ),
             content_type="text/html",
             charset="utf-8",
@@ -297,11 +331,17 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
         log_out(request.session)
         return HTTPSeeOther(base + "/?bye=1")
 
+    def everywhere(request: Request) -> HTTPSeeOther:
+        log_out_everywhere(request.session)
+        return HTTPSeeOther(base + "/?bye=all")
+
     with Configurator() as config:
         config.set_session_factory(
             SignedSessionFactory(
                 settings.secret_key,
                 fallback_secrets=settings.fallback_keys,
+                revocations=settings.revocations,
+                user_key=settings.user_key,
                 cookie_name=settings.cookie_name,
                 salt=settings.salt,
                 serializer=settings.serializer,
@@ -319,6 +359,7 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
             ("login", "/login", login, "POST"),
             ("count", "/count", count_view, "POST"),
             ("logout", "/logout", logout, "POST"),
+            ("everywhere", "/everywhere", everywhere, "POST"),
         ):
             config.add_route(name, path)
             config.add_view(view, route_name=name, request_method=method)
@@ -326,15 +367,25 @@ def make_pyramid_app(settings: SessionSettings) -> WSGIApplication:
 
 
 def make_app(
-    secret_key: str, *, fallback_keys: tuple[str, ...] = ()
+    secret_key: str,
+    *,
+    fallback_keys: tuple[str, ...] = (),
+    revocations: Revocations | str | None = None,
 ) -> WSGIApplication:
-    """The demo: the four apps and a landing page behind one dispatcher.
+    """The demo: the four WSGI apps and a landing page behind one dispatcher.
+
+    Logging out revokes the session in ``revocations`` (a backend or URL);
+    None: an SQLite file in a new temporary directory.
 
     :raises DemoDependencyMissing: Flask, Pyramid or Django is not installed.
     """
     from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-    settings = demo_settings(secret_key, fallback_keys=fallback_keys)
+    settings = demo_settings(
+        secret_key,
+        fallback_keys=fallback_keys,
+        revocations=default_revocations() if revocations is None else revocations,
+    )
     try:
         with warnings.catch_warnings():
             # Pyramid 2.x and WebOb import deprecated modules (pkg_resources,
@@ -357,19 +408,29 @@ def make_app(
     )
 
 
-def make_asgi_app(secret_key: str, *, fallback_keys: tuple[str, ...] = ()) -> Any:
-    """The demo as one ASGI app: Starlette, and the WSGI apps through a2wsgi.
+def make_asgi_app(
+    secret_key: str,
+    *,
+    fallback_keys: tuple[str, ...] = (),
+    revocations: Revocations | str | None = None,
+) -> Any:
+    """The demo as one ASGI app: Starlette, and the WSGI apps through a2wsgi,
+    all revoking in one store (``revocations``, as for :func:`make_app`).
 
     :raises DemoDependencyMissing: a framework or a2wsgi is not installed.
     """
-    wsgi = make_app(secret_key, fallback_keys=fallback_keys)
+    if revocations is None:
+        revocations = default_revocations()
+    wsgi = make_app(secret_key, fallback_keys=fallback_keys, revocations=revocations)
     try:
         from a2wsgi import WSGIMiddleware
         from starlette.applications import Starlette
         from starlette.routing import Mount
 
         starlette_app = make_starlette_app(
-            demo_settings(secret_key, fallback_keys=fallback_keys)
+            demo_settings(
+                secret_key, fallback_keys=fallback_keys, revocations=revocations
+            )
         )
     except ImportError as exc:
         raise DemoDependencyMissing(_missing(exc)) from None
@@ -473,7 +534,9 @@ def serve(
 
     The secret is ``$SIGNEDSESSION_SECRET_KEY``; when unset, a random key is
     made for this run and a notice printed. ``$SIGNEDSESSION_FALLBACK_KEYS``
-    lists older keys, to watch a rotation.
+    lists older keys, to watch a rotation. ``$SIGNEDSESSION_REVOCATIONS``
+    names the revocation store; when unset, an SQLite file in a temporary
+    directory.
 
     Served by uvicorn: the Starlette app natively, the WSGI apps through
     a2wsgi (see :func:`make_asgi_app`).
@@ -490,7 +553,11 @@ def serve(
     fallbacks = tuple(env.get(ENV_FALLBACK_KEYS, "").split())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", InsecureSecretWarning)
-        app = make_asgi_app(secret, fallback_keys=fallbacks)
+        app = make_asgi_app(
+            secret,
+            fallback_keys=fallbacks,
+            revocations=env.get(ENV_REVOCATIONS) or None,
+        )
     server = create_asgi_server(app, host=host, port=port)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"signedsession demo: warning: {message}", file=out)

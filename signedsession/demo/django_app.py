@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..settings import SessionSettings
-from .actions import count, log_in, pop_flashes
+from .actions import BYE, count, log_in, pop_flashes
 from .pages import MOUNTS, render_page
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def _page(request: Any) -> Any:
             flashes=pop_flashes(session),
             cookie_header=request.headers.get("Cookie"),
             settings=_shared_settings(),
-            notice="Logged out everywhere." if "bye" in request.GET else "",
+            notice=BYE.get(request.GET.get("bye", ""), ""),
         ),
         content_type="text/html; charset=utf-8",
     )

@@ -121,8 +121,37 @@ def _cookie_panel(header: str | None, settings: SessionSettings) -> str:
     return (
         "<section id=cookie><h2>The cookie your browser sent</h2>"
         f"<table>{body}</table><p class=muted>Signed, not encrypted: whoever"
-        " holds the cookie can read all of this, and a copy stays valid until"
-        " it expires.</p></section>"
+        " holds the cookie can read all of this. Copy it, log out, and replay"
+        " the copy below: it is refused (revoked).</p>"
+        f"{_replay_form(values[0])}</section>"
+    )
+
+
+def _replay_form(value: str = "") -> str:
+    return (
+        f'<form method=post action="{MOUNTS["WSGI"]}/replay" id=replay-form>'
+        "<label>A copied cookie value<br><textarea name=cookie id=replay-cookie"
+        f" rows=3 cols=60>{_e(value)}</textarea></label><br>"
+        "<button id=replay>Replay it</button></form>"
+    )
+
+
+def render_replay(outcome: str, user: str | None) -> str:
+    """The page saying what a replayed cookie reads as."""
+    if user is not None:
+        verdict = f"Accepted: it reads as logged in as <b>{_e(user)}</b>."
+    elif outcome:
+        verdict = f"Refused: <b id=replay-outcome>{_e(outcome)}</b>."
+    else:
+        verdict = "Accepted, but it holds no user."
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        "<title>Replay · signedsession demo</title>"
+        f"<style>{_CSS}</style></head><body>{_nav('Replay')}<main>"
+        f"<section id=replay-result><h2>The replayed cookie</h2><p>{verdict}</p>"
+        "<p class=muted>A server-side record of revoked sessions (here an SQLite"
+        " file) makes a logged-out cookie worthless, copies included.</p>"
+        f"{_replay_form()}</section></main></body></html>"
     )
 
 
@@ -152,7 +181,9 @@ def render_page(
         who = f"<p>Logged in as <b id=user>{_e(user)}</b>.</p>"
         forms = (
             f'<form method=post action="{base}/logout" id=logout-form>'
-            "<button class=quiet id=logout>Log out everywhere</button></form>"
+            "<button class=quiet id=logout>Log out</button></form>"
+            f'<form method=post action="{base}/everywhere" id=everywhere-form>'
+            "<button class=quiet id=everywhere>Log out everywhere</button></form>"
         )
     forms = (
         f'<form method=post action="{base}/count" id=count-form>'

@@ -857,9 +857,10 @@ KNOWN_SETTINGS = ", ".join(
         "fallback_keys",
         *("httponly", "max_age", "max_cookie_size", "max_decompressed_size"),
         *("max_json_depth", "migrate_from", "partitioned", "path"),
-        *("pyramid_hashalg", "pyramid_salt", "reissue_time", "salt", "samesite"),
+        *("pyramid_hashalg", "pyramid_salt", "reissue_time", "revocations"),
+        *("salt", "samesite"),
         *("save_every_request", "save_on_server_error", "secret_key", "secure"),
-        *("serializer", "set_on_exception", "timeout"),
+        *("serializer", "set_on_exception", "timeout", "user_key"),
     ]
 )
 

@@ -88,13 +88,23 @@ def driver(tmp_path: Path) -> Iterator[Any]:
 
 
 def wait_for_text(driver: Any, element_id: str, text: str) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import (
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     def shown(d: Any) -> bool:
         elements = d.find_elements(By.ID, element_id)
-        return bool(elements) and elements[0].text == text
+        try:
+            return bool(elements) and elements[0].text == text
+        except WebDriverException as exc:
+            # Chromium's form of a stale element, when the page is replaced
+            # between the find and the read (a logout's redirect).
+            if "does not belong to the document" in str(exc.msg):
+                return False
+            raise
 
     # The page may be replaced between finding the element and reading it.
     wait = WebDriverWait(

@@ -196,7 +196,7 @@ def test_logout_on_any_app_deletes_the_cookie_for_all(
     else:
         assert one_set_cookie(response) == DELETED
     assert browser.cookies == {}
-    assert flashes(response.follow()) == [(NAMES[logout_app], "Logged out everywhere.")]
+    assert flashes(response.follow()) == [(NAMES[logout_app], "Logged out.")]
     for app in APPS:
         page = browser.get(f"/{app}/")
         assert text_of(page, "user") == "Not logged in."

@@ -104,6 +104,7 @@ def test_inspect_prints_key_id_times_size_and_data(
         "expires:    2027-01-29T08:00:00Z (in 13 d 23 h)\n"
         f"size:       {size} of 4093 bytes ({100 * size // 4093}% of the"
         " Set-Cookie budget)\n"
+        "revoked:    not checked ($SIGNEDSESSION_REVOCATIONS is not set)\n"
         "data:\n"
         "{\n"
         '  "counter": 3,\n'
@@ -133,6 +134,7 @@ def test_inspect_json_prints_one_object(
         "age": 60,
         "expires": "2027-01-29T08:00:00Z",
         "limit": 4093,
+        "revoked": None,
     }
 
 
