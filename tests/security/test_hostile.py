@@ -2034,7 +2034,10 @@ def test_hostile_cookie_is_handled_safely(
         cpu, answer = cpu_time(lambda: door.send(sent, False))  # noqa: B023 (called at once)
         assert answer.status == 200
         assert json.loads(answer.body) == expected
-        assert cpu - parsing < CPU_BUDGET, f"{cpu * 1000:.1f} ms of CPU"
+        # Two timings of a slow parse differ by a few per cent of it: that
+        # much noise is allowed on top of the store's budget.
+        allowed = CPU_BUDGET + 0.1 * parsing
+        assert cpu - parsing < allowed, f"{cpu * 1000:.1f} ms of CPU"
         check_log(security_records(caplog), row, sent, door)
         issued_on_read = session_cookies(answer, name)
         if outcome in ("rejected", "short"):
