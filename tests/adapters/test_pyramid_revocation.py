@@ -35,6 +35,11 @@ def everywhere(request: Any) -> Response:
     return Response("bye everywhere")
 
 
+def others(request: Any) -> Response:
+    request.session.revoke_user_sessions(keep_current=True)
+    return Response("others gone")
+
+
 def make_app(factory: Any = None, settings: dict[str, Any] | None = None) -> Any:
     with Configurator(settings=settings) as config:
         if factory is None:
@@ -46,6 +51,7 @@ def make_app(factory: Any = None, settings: dict[str, Any] | None = None) -> Any
             "whoami": whoami,
             "logout": logout,
             "everywhere": everywhere,
+            "others": others,
         }.items():
             config.add_route(name, f"/{name}")
             config.add_view(view, route_name=name)
@@ -93,6 +99,16 @@ def test_log_out_everywhere(app: Any) -> None:
     phone.get("/everywhere")
     assert replay(app, stolen) == "anonymous"
     assert replay(app, other) == "bob"
+
+
+def test_log_out_other_devices(app: Any, clock: Any) -> None:
+    laptop, phone = webtest.TestApp(app), webtest.TestApp(app)
+    stolen = cookie_of(laptop.get("/login?user=alice"))
+    phone.get("/login?user=alice")
+    clock.advance(1)  # revocation cuts off at the end of the current second
+    kept = cookie_of(phone.get("/others"))
+    assert replay(app, stolen) == "anonymous"
+    assert replay(app, kept) == "alice"
 
 
 def test_ini_settings(tmp_path: Any) -> None:
