@@ -62,7 +62,7 @@ def cookie_header(
     settings: SessionSettings, cookie: ResponseCookie, *, https: bool
 ) -> str:
     """The ``Set-Cookie`` value that carries out ``cookie``: set or delete."""
-    headers = CookieHeaders.of(settings)
+    headers = settings.derived(CookieHeaders)
     secure = headers.secure_on[https]
     if cookie.value is None:
         return headers.delete_cookie(secure=secure)

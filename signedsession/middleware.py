@@ -60,9 +60,7 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         settings = self.settings
-        store = self.store_class.from_cookie_header(
-            environ.get("HTTP_COOKIE"), settings=settings
-        )
+        store = self._open(environ.get("HTTP_COOKIE"))
         environ[settings.environ_key] = store
         save_every_request = settings.save_every_request
 
@@ -81,6 +79,17 @@ class SessionMiddleware:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, session_start_response)
+
+    @property
+    def store_class(self) -> type[SessionStore]:
+        """The session class of each request, :class:`SessionStore` unless
+        replaced (a subclass)."""
+        return self._store_class
+
+    @store_class.setter
+    def store_class(self, store_class: type[SessionStore]) -> None:
+        self._store_class = store_class
+        self._open = store_class.opener(self.settings)
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {self.settings!r}>"

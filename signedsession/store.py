@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import ItemsView, Iterator, KeysView, MutableMapping, ValuesView
+from collections.abc import (
+    Callable,
+    ItemsView,
+    Iterator,
+    KeysView,
+    MutableMapping,
+    ValuesView,
+)
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from . import _clock
@@ -99,15 +107,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     def _codec(self) -> Codec:
         # Looked up on first load or save, not per request: a session that
         # is never touched costs its construction only.
-        return Codec.of(self.settings)
+        return self.settings.derived(Codec)
 
-    @property
-    def modified(self) -> bool:
-        """The data changed and must be saved."""
-        return self._modified
-
-    @modified.setter
-    def modified(self, value: bool) -> None:
+    def _set_modified(self, value: bool) -> None:
         if value and self.sealed:
             warnings.warn(
                 "the session was modified after the response headers were"
@@ -118,6 +120,14 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         if value:
             self._payload = None
         self._modified = value
+
+    # Read by every front door on every response, touched or not: a C-level
+    # getter instead of a function (see docs/performance.rst).
+    modified: bool = property(  # type: ignore[assignment]
+        attrgetter("_modified"),
+        _set_modified,
+        doc="The data changed and must be saved.",
+    )
 
     def seal(self, sealed: bool = True) -> None:
         """Warn on any later change: the response headers are decided."""
@@ -144,16 +154,34 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         signed most recently wins, the first of equals (at most
         :attr:`MAX_CANDIDATES` are tried).
         """
-        if cls.__init__ is SessionStore.__init__:
-            # What __init__ would do for no key, without the call: this runs
-            # for every request, touched or not.
+        return cls.opener(settings)(header)
+
+    @classmethod
+    def opener(cls, settings: SessionSettings) -> Callable[[str | None], SessionStore]:
+        """A function giving :meth:`from_cookie_header`'s session for a
+        ``Cookie`` header under ``settings``: a front door builds it once and
+        calls it on every request.
+        """
+        if cls.__init__ is not SessionStore.__init__:
+
+            def open_with_init(header: str | None) -> SessionStore:
+                store = cls(None, settings=settings)
+                if header:
+                    store._header = header
+                return store
+
+            return open_with_init
+
+        def open_store(header: str | None) -> SessionStore:
+            # What __init__ does for no key, without the call: this runs for
+            # every request, touched or not.
             store = _new_object(cls)
             store.settings = settings
-        else:
-            store = cls(None, settings=settings)
-        if header:
-            store._header = header
-        return store
+            if header:
+                store._header = header
+            return store
+
+        return open_store
 
     #: How many same-named cookies of one request are tried.
     MAX_CANDIDATES = 8
@@ -161,7 +189,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     def _parse_header(self) -> None:
         header, self._header = self._header, None
         assert header is not None
-        values = CookieHeaders.of(self.settings).values(header)
+        values = self.settings.derived(CookieHeaders).values(header)
         if not values:
             return
         self.had_cookie = True
@@ -226,7 +254,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             return {}
         reason = "bad signature"  # what decode() answers with None
         try:
-            decoded = Codec.of(self.settings).try_loads(value)
+            decoded = self.settings.derived(Codec).try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
         if self._candidates:
@@ -508,7 +536,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         max_age = self.cookie_max_age()  # reads the data as Django's methods do
         self.accessed = accessed  # saving is not the application reading it
         settings = self.settings
-        size = CookieHeaders.of(settings).size(value, max_age)
+        size = settings.derived(CookieHeaders).size(value, max_age)
         if size > settings.max_cookie_size:
             raise SessionTooLarge(
                 size, settings.max_cookie_size, codec.largest_keys(data)

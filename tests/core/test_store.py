@@ -130,3 +130,27 @@ def test_from_cookie_header_runs_a_subclass_constructor(
     assert store.tag == "built"
     assert store.settings is settings
     assert store.session_key == "abcdefghij"
+
+
+def test_opener_gives_what_from_cookie_header_gives(settings: SessionSettings) -> None:
+    open_store = SessionStore.opener(settings)
+    first, second = open_store("session=abcdefghij"), open_store(None)
+    assert first is not second
+    expected = SessionStore.from_cookie_header("session=abcdefghij", settings=settings)
+    assert vars(first) == vars(expected)
+    assert first.session_key == "abcdefghij"
+    assert second.settings is settings
+    assert second.session_key is None and not second.had_cookie
+
+
+def test_modified_is_a_documented_property_that_warns_once_sealed(
+    settings: SessionSettings,
+) -> None:
+    assert SessionStore.modified.__doc__ == "The data changed and must be saved."
+    store = SessionStore(settings=settings)
+    assert store.modified is False
+    store.modified = True
+    assert store.modified is True
+    store.seal()
+    with pytest.warns(RuntimeWarning, match="cannot reach the client"):
+        store.modified = True
