@@ -16,7 +16,7 @@ import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from typing import Any, Callable
 
-__all__ = ["FloorMiddleware"]
+__all__ = ["FloorAsgiMiddleware", "FloorMiddleware"]
 
 MAX_AGE = 1209600
 _EXPIRES = "%a, %d %b %Y %H:%M:%S GMT"
@@ -118,3 +118,39 @@ class FloorMiddleware:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, floor_start_response)
+
+
+class FloorAsgiMiddleware:
+    """ASGI middleware that puts a :class:`FloorSession` in ``scope["session"]``.
+
+    The floor for an ASGI session: what :class:`FloorMiddleware` does,
+    through ASGI's header lists (bytes) and ``http.response.start``, as
+    little as the protocol allows. Starlette's ``request.session`` reads it.
+    """
+
+    def __init__(
+        self, app: Callable[..., Any], secret: str, *, name: str = "session"
+    ) -> None:
+        self.app = app
+        self.name = name
+        self.key = secret.encode()
+        self.needle = name.encode() + b"="
+
+    async def __call__(
+        self, scope: dict[str, Any], receive: Callable[..., Any], send: Any
+    ) -> None:
+        header = None
+        for key, value in scope["headers"]:
+            if key == b"cookie":
+                header = value.decode("latin-1")
+                break
+        session = FloorSession(header, self.name, self.key)
+        scope["session"] = session
+
+        def floor_send(message: dict[str, Any]) -> Any:
+            if message["type"] == "http.response.start" and session.modified:
+                cookie = session.set_cookie().encode("latin-1")
+                message["headers"] = [*message["headers"], (b"set-cookie", cookie)]
+            return send(message)
+
+        await self.app(scope, receive, floor_send)

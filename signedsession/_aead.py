@@ -111,16 +111,18 @@ class Envelope:
             sealed = a2b_base64(text.translate(_FROM_URLSAFE) + b"=" * (-len(text) % 4))
         except BinasciiError:
             return None
-        # binascii skips stray characters and unused trailing bits: only the
-        # one spelling of these bytes is the envelope that was issued.
-        if _b64(sealed) != text:
-            return None
         if len(sealed) < OVERHEAD:
             return None
         nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
         for index, cipher in enumerate(self._ciphers):
             try:
-                return cipher.decrypt(nonce, body, None), index
+                plaintext = cipher.decrypt(nonce, body, None)
             except _InvalidTag:
                 continue
+            # binascii skips stray characters and unused trailing bits: only
+            # the one spelling of these bytes is the envelope that was issued.
+            # Checked after the tag, which refuses a tampered value sooner.
+            if _b64(sealed) != text:
+                return None
+            return plaintext, index
         return None

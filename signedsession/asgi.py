@@ -255,7 +255,7 @@ class SessionMiddleware:
             )
         self.app = app
         self.settings = settings
-        self.store_class: type[SessionStore] = Session
+        self.store_class = Session
         # Built now, once, as the WSGI middleware does.
         SessionStore.prepare(settings)
 
@@ -270,7 +270,7 @@ class SessionMiddleware:
                 text = value.decode("latin-1")
                 header = text if header is None else f"{header}; {text}"
         settings = self.settings
-        store = self.store_class.from_cookie_header(header, settings=settings)
+        store = self._open(header)
         scope["session"] = store
         if kind == "websocket":
             store.sealed = True  # read-only: a WebSocket has no response to set it on
@@ -278,7 +278,9 @@ class SessionMiddleware:
             return
         save_every_request = settings.save_every_request
 
-        async def send_with_session(message: Message) -> None:
+        def send_with_session(message: Message) -> Awaitable[None]:
+            # A plain function handing back send's awaitable: no coroutine
+            # of its own per message.
             if message["type"] == "http.response.start":
                 if store.accessed or store.modified or save_every_request:
                     store.sealed = False
@@ -286,9 +288,19 @@ class SessionMiddleware:
                         store, message, scope.get("scheme") in _HTTPS_SCHEMES
                     )
                 store.sealed = True
-            await send(message)
+            return send(message)
 
         await self.app(scope, receive, send_with_session)
+
+    @property
+    def store_class(self) -> type[SessionStore]:
+        """The session class of each request, :class:`Session` unless replaced."""
+        return self._store_class
+
+    @store_class.setter
+    def store_class(self, store_class: type[SessionStore]) -> None:
+        self._store_class = store_class
+        self._open = store_class.opener(self.settings)
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {self.settings!r}>"

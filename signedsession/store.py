@@ -11,6 +11,7 @@ from collections.abc import (
     MutableMapping,
     ValuesView,
 )
+from functools import partial
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -154,7 +155,16 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         signed most recently wins, the first of equals (at most
         :attr:`MAX_CANDIDATES` are tried).
         """
-        return cls.opener(settings)(header)
+        if cls.__init__ is SessionStore.__init__:
+            # What __init__ would do for no key, without the call: this runs
+            # for every request, touched or not.
+            store = _new_object(cls)
+            store.settings = settings
+        else:
+            store = cls(None, settings=settings)
+        if header:
+            store._header = header
+        return store
 
     @classmethod
     def opener(cls, settings: SessionSettings) -> Callable[[str | None], SessionStore]:
@@ -162,19 +172,15 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         ``Cookie`` header under ``settings``: a front door builds it once and
         calls it on every request.
         """
-        if cls.__init__ is not SessionStore.__init__:
-
-            def open_with_init(header: str | None) -> SessionStore:
-                store = cls(None, settings=settings)
-                if header:
-                    store._header = header
-                return store
-
-            return open_with_init
+        if (
+            cls.__init__ is not SessionStore.__init__
+            or cls.from_cookie_header.__func__  # type: ignore[attr-defined]
+            is not SessionStore.from_cookie_header.__func__  # type: ignore[attr-defined]
+        ):
+            return partial(cls.from_cookie_header, settings=settings)
 
         def open_store(header: str | None) -> SessionStore:
-            # What __init__ does for no key, without the call: this runs for
-            # every request, touched or not.
+            # from_cookie_header without its call and its class checks.
             store = _new_object(cls)
             store.settings = settings
             if header:

@@ -154,3 +154,27 @@ def test_modified_is_a_documented_property_that_warns_once_sealed(
     store.seal()
     with pytest.warns(RuntimeWarning, match="cannot reach the client"):
         store.modified = True
+
+
+def test_opener_keeps_a_subclass_constructor_and_from_cookie_header(
+    settings: SessionSettings,
+) -> None:
+    class Tagged(SessionStore):
+        def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
+            super().__init__(session_key, **kwargs)
+            self.tag = "built"
+
+    class Marked(SessionStore):
+        @classmethod
+        def from_cookie_header(
+            cls, header: str | None, *, settings: SessionSettings
+        ) -> SessionStore:
+            store = super().from_cookie_header(header, settings=settings)
+            store.mark = header  # type: ignore[attr-defined]
+            return store
+
+    tagged = Tagged.opener(settings)("session=abcdefghij")
+    assert isinstance(tagged, Tagged) and tagged.tag == "built"
+    assert tagged.session_key == "abcdefghij"
+    marked = Marked.opener(settings)("session=abcdefghij")
+    assert isinstance(marked, Marked) and marked.mark == "session=abcdefghij"

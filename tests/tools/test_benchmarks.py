@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -440,6 +441,49 @@ def test_asgi_ratio_times_both_middlewares(capsys: pytest.CaptureFixture[str]) -
     assert [line.split()[:2] for line in lines[1:]] == [
         ["Starlette", "SessionMiddleware"],
         ["signedsession", "ASGI"],
+        ["stdlib", "floor"],
+        ["ours", "/"],
+        ["floor", "/"],
         ["ours", "/"],
     ]
+    assert lines[-1].startswith("ours / floor")
     assert lines[0].split()[-3:] == ["read", "write", "untouched"]
+
+
+def test_the_asgi_floor_verifies_what_it_signs() -> None:
+    import asyncio
+
+    from benchmarks.floor import FloorAsgiMiddleware
+    from benchmarks.workloads import tamper
+
+    seen: list[object] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        session = scope["session"]
+        seen.append(session.get("n"))
+        if scope["path"] == "/write":
+            session["n"] = 7
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    middleware = FloorAsgiMiddleware(app, "floor-test-secret")
+
+    def request(path: str, cookie: str | None) -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        scope = {"type": "http", "path": path, "headers": headers}
+        asyncio.run(middleware(scope, None, send))  # type: ignore[arg-type]
+        return sent
+
+    start = request("/write", None)[0]
+    ((name, value),) = start["headers"]
+    assert name == b"set-cookie"
+    cookie = value.decode().split(";", 1)[0]
+    assert request("/read", cookie)[0]["headers"] == []  # read only: no cookie
+    name_, _, raw = cookie.partition("=")
+    request("/read", f"{name_}={tamper(raw)}")
+    assert seen == [None, 7, None]
