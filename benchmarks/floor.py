@@ -16,7 +16,7 @@ import time
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from typing import Any, Callable
 
-__all__ = ["FloorAsgiMiddleware", "FloorMiddleware"]
+__all__ = ["FloorAsgiMiddleware", "FloorMiddleware", "sign", "verify"]
 
 MAX_AGE = 1209600
 _EXPIRES = "%a, %d %b %Y %H:%M:%S GMT"
@@ -43,23 +43,11 @@ class FloorSession:
     def _decode(self) -> dict[str, Any] | None:
         if not self._header:
             return None
-        value = None
         for part in self._header.split(";"):
             name, _, raw = part.partition("=")
             if name.strip() == self._name:
-                value = raw.strip()
-                break
-        if value is None:
-            return None
-        body, _, signature = value.encode("ascii", "replace").rpartition(b".")
-        expected = urlsafe_b64encode(hmac.digest(self._key, body, "sha256"))
-        if not hmac.compare_digest(expected.rstrip(b"="), signature):
-            return None
-        payload, _, stamp = body.partition(b".")
-        if time.time() - int(stamp, 16) > MAX_AGE:
-            return None
-        data = json.loads(urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
-        return data if isinstance(data, dict) else None
+                return verify(raw.strip(), self._key)
+        return None
 
     def get(self, key: str, default: Any = None) -> Any:
         """The value of ``key``, or ``default``."""
@@ -76,16 +64,34 @@ class FloorSession:
 
     def set_cookie(self) -> str:
         """The ``Set-Cookie`` value that stores the data."""
-        raw = json.dumps(self._load(), separators=(",", ":")).encode()
         now = int(time.time())
-        body = b"%s.%x" % (urlsafe_b64encode(raw).rstrip(b"="), now)
-        signature = urlsafe_b64encode(hmac.digest(self._key, body, "sha256"))
         expires = time.strftime(_EXPIRES, time.gmtime(now + MAX_AGE))
         return (
-            f"{self._name}={body.decode()}.{signature.rstrip(b'=').decode()};"
+            f"{self._name}={sign(self._load(), self._key, now)};"
             f" Expires={expires}; Max-Age={MAX_AGE}; HttpOnly; Path=/;"
             " SameSite=Lax"
         )
+
+
+def verify(value: str, key: bytes) -> dict[str, Any] | None:
+    """The data a cookie value signed with ``key`` holds, or None."""
+    body, _, signature = value.encode("ascii", "replace").rpartition(b".")
+    expected = urlsafe_b64encode(hmac.digest(key, body, "sha256"))
+    if not hmac.compare_digest(expected.rstrip(b"="), signature):
+        return None
+    payload, _, stamp = body.partition(b".")
+    if time.time() - int(stamp, 16) > MAX_AGE:
+        return None
+    data = json.loads(urlsafe_b64decode(payload + b"=" * (-len(payload) % 4)))
+    return data if isinstance(data, dict) else None
+
+
+def sign(data: dict[str, Any], key: bytes, now: int) -> str:
+    """A cookie value holding ``data``, signed with ``key`` at ``now``."""
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    body = b"%s.%x" % (urlsafe_b64encode(raw).rstrip(b"="), now)
+    signature = urlsafe_b64encode(hmac.digest(key, body, "sha256"))
+    return f"{body.decode()}.{signature.rstrip(b'=').decode()}"
 
 
 class FloorMiddleware:

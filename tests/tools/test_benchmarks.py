@@ -487,3 +487,35 @@ def test_the_asgi_floor_verifies_what_it_signs() -> None:
     name_, _, raw = cookie.partition("=")
     request("/read", f"{name_}={tamper(raw)}")
     assert seen == [None, 7, None]
+
+
+def test_django_ratio_times_ours_beside_the_floor_engine() -> None:
+    command = ["-m", "benchmarks.django_ratio", "--rounds", "1", "--requests", "5"]
+    run = subprocess.run(
+        [sys.executable, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = run.stdout.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == ["read", "write"]
+    for line in lines:
+        for name in ("least store", "stdlib floor", "signedsession engine"):
+            assert f"; {name} " in line
+
+
+def test_the_django_floor_engine_verifies_what_it_signs() -> None:
+    from benchmarks.django_floor import SessionStore
+    from benchmarks.workloads import tamper
+
+    store = SessionStore(None)
+    store["user_id"] = 42
+    store.save()
+    assert store.session_key
+    again = SessionStore(store.session_key)
+    assert again.get("user_id") == 42 and not again.is_empty()
+    forged = SessionStore(tamper(store.session_key))
+    assert forged.get("user_id") is None and forged.is_empty()
