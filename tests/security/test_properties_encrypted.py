@@ -231,3 +231,26 @@ def test_any_session_round_trips_encrypted_through_the_middleware(
     assert [Codec.of(ENCRYPTED).loads(v).data for v in issued] == (
         [data] if data else []
     )
+
+
+_URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@given(
+    st.text(alphabet=st.sampled_from(_URLSAFE + "=+/*. \n\t\x00"), max_size=16).map(
+        str.encode
+    )
+)
+def test_only_the_one_base64_spelling_of_the_bytes_is_canonical(text: bytes) -> None:
+    import base64
+    import binascii
+
+    from signedsession._aead import _canonical
+
+    try:
+        data = base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        respelled = None
+    else:
+        respelled = base64.urlsafe_b64encode(data).rstrip(b"=")
+    assert _canonical(text) == (respelled == text)
