@@ -519,3 +519,23 @@ def test_the_django_floor_engine_verifies_what_it_signs() -> None:
     assert again.get("user_id") == 42 and not again.is_empty()
     forged = SessionStore(tamper(store.session_key))
     assert forged.get("user_id") is None and forged.is_empty()
+
+
+def test_compression_times_every_compressor_on_every_session(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import zlib
+
+    from benchmarks import compression
+    from benchmarks.workloads import SESSIONS
+
+    found = compression.compressors()
+    raw = b'{"user_id":42,"csrf":"' + b"a1" * 40 + b'"}'
+    for compress in found.values():  # each one's output is a real compression
+        packed = compress(raw)
+        assert len(packed) < len(raw)
+    store_own = found["deflate 9/-13/6 (the store's)"]
+    assert zlib.decompress(store_own(raw), -15) == raw
+    assert compression.main(["--number", "2", "--repeat", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + len(SESSIONS) * len(found)
