@@ -117,14 +117,17 @@ def test_save_refuses_data_that_could_not_load_back(clock: Any) -> None:
     assert store.session_key is None
 
 
+class Tagged(SessionStore):
+    """A subclass whose constructor does more than the store's."""
+
+    def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
+        super().__init__(session_key, **kwargs)
+        self.tag = "built"
+
+
 def test_from_cookie_header_runs_a_subclass_constructor(
     settings: SessionSettings,
 ) -> None:
-    class Tagged(SessionStore):
-        def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
-            super().__init__(session_key, **kwargs)
-            self.tag = "built"
-
     store = Tagged.from_cookie_header("session=abcdefghij", settings=settings)
     assert isinstance(store, Tagged)
     assert store.tag == "built"
@@ -159,11 +162,6 @@ def test_modified_is_a_documented_property_that_warns_once_sealed(
 def test_opener_keeps_a_subclass_constructor_and_from_cookie_header(
     settings: SessionSettings,
 ) -> None:
-    class Tagged(SessionStore):
-        def __init__(self, session_key: str | None = None, **kwargs: Any) -> None:
-            super().__init__(session_key, **kwargs)
-            self.tag = "built"
-
     class Marked(SessionStore):
         @classmethod
         def from_cookie_header(
