@@ -18,6 +18,13 @@ glue alone. Django's engine is there too when Django is installed; its
 plumbing is Django's ``SessionMiddleware`` over the least store, which sets
 a cookie on a write, so its glue leaves out one ``Set-Cookie`` more than
 the others'.
+
+Two more columns, for Flask and Pyramid: ``SessionMiddleware`` wrapped
+around the framework's bare app, whose view uses the middleware's session
+(``environ["signedsession.session"]``), over that bare app ("mw in fw": the
+same session work as the middleware's, timed inside the framework's
+request); and the adapter's overhead minus that and the plumbing's
+("rest").
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .cells import cookie_header
 from .contenders import (
@@ -38,7 +46,7 @@ from .contenders import (
 )
 from .runner import Cell, time_cells
 from .stats import Bootstrap, median
-from .workloads import SECRET, WORKLOADS
+from .workloads import SECRET, WORKLOADS, action
 
 __all__ = ["GLUED", "Glued", "main"]
 
@@ -48,28 +56,91 @@ NAMES = ("read", "write", "untouched")
 MIDDLEWARE, WSGI_BARE = "signedsession", "wsgi"
 
 
+#: Where SessionMiddleware puts the request's session.
+ENVIRON_KEY = "signedsession.session"
+
+
 @dataclass(frozen=True)
 class Glued:
-    """An adapter, and the contenders its glue is measured against."""
+    """An adapter, and the contenders its glue is measured against.
+
+    :param inside: ``SessionMiddleware`` around the framework's bare app
+        (empty: not timed).
+    """
 
     label: str
     adapter: str
     plumbing: str
     bare: str
+    inside: str = ""
 
 
 #: Every adapter timed, in the order printed.
 GLUED = (
-    Glued("Flask adapter", "flask-signedsession", "flask-plumbing", "flask"),
-    Glued("Pyramid adapter", "pyramid-signedsession", "pyramid-plumbing", "pyramid"),
+    Glued(
+        "Flask adapter",
+        "flask-signedsession",
+        "flask-plumbing",
+        "flask",
+        "flask-inside",
+    ),
+    Glued(
+        "Pyramid adapter",
+        "pyramid-signedsession",
+        "pyramid-plumbing",
+        "pyramid",
+        "pyramid-inside",
+    ),
     Glued(
         "Pyramid, reissue_time=None",
         "pyramid-noreissue",
         "pyramid-plumbing",
         "pyramid",
+        "pyramid-inside",
     ),
     Glued("Django engine", "django-signedsession", "django-plumbing", "django"),
 )
+
+
+def _inside(key: str, title: str, app: Any) -> Contender:
+    from signedsession import SessionMiddleware
+
+    wrapped = SessionMiddleware(app, secret_key=SECRET)
+    framework = key.split("-")[0]
+    return Contender(key, title, framework, "variant", "session", wsgi_request(wrapped))
+
+
+def _flask_inside(bare: Contender) -> Contender:
+    """SessionMiddleware around a Flask app with the bare app's interface."""
+    import flask
+
+    app = flask.Flask("glue_inside_flask")
+    app.secret_key = SECRET
+    # The bare app's interface: Flask does no session work of its own.
+    bare_app = bare.request("/", None).app  # type: ignore[attr-defined]
+    app.session_interface = bare_app.session_interface
+
+    @app.route("/<path:rest>")
+    def view(rest: str) -> bytes:
+        return action(flask.request.path)(flask.request.environ[ENVIRON_KEY])
+
+    return _inside("flask-inside", "SessionMiddleware around Flask", app)
+
+
+def _pyramid_inside() -> Contender:
+    """SessionMiddleware around a Pyramid app with no session factory."""
+    from pyramid.config import Configurator
+    from pyramid.response import Response
+
+    def view(request: Any) -> Any:
+        return Response(action(request.path_info)(request.environ[ENVIRON_KEY]))
+
+    config = Configurator()
+    config.add_route("any", "/*rest")
+    config.add_view(view, route_name="any")
+    return _inside(
+        "pyramid-inside", "SessionMiddleware around Pyramid", config.make_wsgi_app()
+    )
 
 
 def _pyramid_noreissue() -> Contender:
@@ -89,6 +160,8 @@ def _pyramid_noreissue() -> Contender:
 def _contenders(problems: list[str]) -> dict[str, Contender]:
     found = [*build_wsgi(), *build_flask(problems), *build_pyramid(problems)]
     found.append(_pyramid_noreissue())
+    found.append(_pyramid_inside())
+    found.append(_flask_inside(next(c for c in found if c.key == "flask")))
     try:
         found += build_django(problems)
     except ImportError as exc:
@@ -104,6 +177,8 @@ def _cells(contenders: dict[str, Contender]) -> dict[tuple[str, str], Cell]:
             sources[glued.adapter] = glued.adapter
             for key in (glued.plumbing, glued.bare):
                 sources.setdefault(key, glued.adapter)
+            if glued.inside:
+                sources[glued.inside] = MIDDLEWARE
     workloads = [w for w in WORKLOADS if w.name in NAMES]
     caches: dict[str, dict[str, str]] = {}
     cells = {}
@@ -132,6 +207,12 @@ def glue_rounds(
         a - m - p
         for a, m, p in zip(series["adapter"], series["middleware"], series["plumbing"])
     ]
+    if glued.inside:
+        inside = [i - b for i, b in zip(samples[glued.inside, workload], bare)]
+        series["inside"] = inside
+        series["rest"] = [
+            a - i - p for a, i, p in zip(series["adapter"], inside, series["plumbing"])
+        ]
     return series
 
 
@@ -154,26 +235,33 @@ def main(argv: list[str] | None = None) -> int:
         if glued.adapter in contenders:
             for workload in NAMES:
                 rows.append(
-                    (f"{glued.label}, {workload}", glue_rounds(samples, glued, workload))
+                    (
+                        f"{glued.label}, {workload}",
+                        glue_rounds(samples, glued, workload),
+                    )
                 )
     boot = Bootstrap(
         {(label, "glue"): series["glue"] for label, series in rows},
         resamples=1000,
         seed=args.seed,
     )
+    title = f"µs over bare, median of {args.rounds} rounds"
     print(
-        f"{'µs over bare, median of ' + str(args.rounds) + ' rounds':<40}"
-        f"{'adapter':>9}{'middleware':>12}{'plumbing':>10}{'glue [95% CI]':>22}"
+        f"{title:<38} {'adapter':>8} {'middleware':>10} {'plumbing':>8}"
+        f"  {'glue [95% CI]':<22} {'mw in fw':>8} {'rest':>6}"
     )
     for label, series in rows:
         key: Hashable = (label, "glue")
-        e = boot.estimate(key)
+        adapter, middleware, plumbing = (
+            median(series[part]) for part in ("adapter", "middleware", "plumbing")
+        )
+        inside, rest = (
+            f"{median(series[part]):.2f}" if part in series else "-"
+            for part in ("inside", "rest")
+        )
         print(
-            f"{label:<40}"
-            f"{median(series['adapter']):>9.2f}"
-            f"{median(series['middleware']):>12.2f}"
-            f"{median(series['plumbing']):>10.2f}"
-            f"{e.fmt(2):>22}"
+            f"{label:<38} {adapter:>8.2f} {middleware:>10.2f} {plumbing:>8.2f}"
+            f"  {boot.estimate(key).fmt(2):<22} {inside:>8} {rest:>6}"
         )
     return 0
 
