@@ -228,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     for problem in problems:
         print(f"note: {problem}")
     cells = _cells(contenders)
-    time_cells(list(cells.values()), rounds=args.rounds, batch=args.batch, seed=0)
+    time_cells(
+        list(cells.values()), rounds=args.rounds, batch=args.batch, seed=args.seed
+    )
     samples = {key: cell.samples for key, cell in cells.items()}
     rows: list[tuple[str, dict[str, list[float]]]] = []
     for glued in GLUED:
