@@ -3,7 +3,9 @@
 :func:`analyse` turns a :class:`~benchmarks.results.Results` into an
 :class:`Analysis`: per-round overheads over each framework's bare app, their
 medians with bootstrap confidence intervals (deterministic: the seed is the
-run's), and a verdict for every row of :data:`~benchmarks.targets.TARGETS`.
+run's), each adapter's glue (its overhead minus the WSGI middleware's and
+its framework's plumbing's, per round), and a verdict for every row of
+:data:`~benchmarks.targets.TARGETS`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from .targets import (
     EVERY_PEER_BYTES,
     EVERY_PEER_US,
     EVERY_WORKLOAD,
+    GLUE_US,
+    MIDDLEWARE,
     OVERHEAD_US,
     RATIO,
     Target,
@@ -54,7 +58,8 @@ class Analysis:
 
     results: Results
     #: Overheads per (contender, workload); bare apps' absolute times per
-    #: ("bare", framework, workload).
+    #: ("bare", framework, workload); adapters' glue per ("glue", contender,
+    #: plumbing contender, workload).
     boot: Bootstrap
     verdicts: list[Verdict] = field(default_factory=list)
     #: Overheads of the payload sweep over bare WSGI, per (contender, "w<n>").
@@ -73,7 +78,8 @@ class Analysis:
         return next(c["title"] for c in self.results.contenders if c["key"] == key)
 
     def role(self, key: str) -> str:
-        """The role of contender ``key`` (bare, floor, ours, variant, peer)."""
+        """The role of contender ``key`` (bare, floor, ours, variant, peer,
+        plumbing)."""
         return next(c["role"] for c in self.results.contenders if c["key"] == key)
 
     def failed(self, key: str, workload: str) -> bool:
@@ -91,13 +97,17 @@ class Analysis:
         ``compress=False`` variant refusing 3 KB (``SessionTooLarge``, as it
         should), the floor, which never compresses, writing a cookie too
         large for browsers, and a bare app left without a cookie to send
-        because its framework's sessions all wrote one too large.
+        because its framework's sessions all wrote one too large. A
+        framework's plumbing failing is an error of the benchmark's.
         """
         return [
             f
             for f in self.results.failed
             if self.role(f["contender"]) == "ours"
-            or (self.role(f["contender"]) in ("floor", "bare") and not f["too_large"])
+            or (
+                self.role(f["contender"]) in ("floor", "bare", "plumbing")
+                and not f["too_large"]
+            )
         ]
 
     # -- estimates ------------------------------------------------------------
@@ -122,6 +132,28 @@ class Analysis:
         if a not in self.boot.point or b not in self.boot.point:
             return NAN
         return self.boot.ratio(a, b)
+
+    def glue(self, key: str, plumbing: str, workload: str) -> Estimate:
+        """Glue (µs) of adapter ``key`` on ``workload``; NaN if not measured.
+
+        Its overhead minus :data:`~benchmarks.targets.MIDDLEWARE`'s and minus
+        that of ``plumbing`` (its framework's plumbing around a session that
+        does nothing), per round, then the median.
+        """
+        series = ("glue", key, plumbing, workload)
+        if series not in self.boot.point:
+            return NAN
+        return self.boot.estimate(series)
+
+    def glue_pairs(self) -> list[tuple[str, str]]:
+        """(adapter, its framework's plumbing) of every adapter with a glue."""
+        names = self.workload_names()
+        return [
+            (key, plumbing)
+            for key, plumbing in _adapter_pairs(self.results)
+            if self.role(key) == "ours"
+            and any(("glue", key, plumbing, w) in self.boot.point for w in names)
+        ]
 
     def cookie_bytes(self, key: str, workload: str) -> int | None:
         """Length of the session cookie value ``key`` set on ``workload``."""
@@ -182,6 +214,8 @@ class Analysis:
             if math.isnan(e.value):
                 return Verdict(target, NOT_MEASURED, "not in this run")
             return Verdict(target, _verdict(e.value, target), e.fmt(2, " µs"))
+        if target.metric == GLUE_US:
+            return self._glue_verdict(target)
         assert target.metric == RATIO
         other, _, other_workload = target.versus.partition(":")
         other_workload = other_workload or target.workload
@@ -192,6 +226,21 @@ class Analysis:
         theirs = self.overhead(other, other_workload).value
         numbers = f"{r.fmt(3, TIMES)} ({mine:.1f} vs {theirs:.1f} µs)"
         return Verdict(target, _verdict(r.value, target), numbers)
+
+    def _glue_verdict(self, target: Target) -> Verdict:
+        workload = target.workload
+        e = self.glue(target.contender, target.versus, workload)
+        if math.isnan(e.value):
+            return Verdict(target, NOT_MEASURED, "not in this run")
+        parts = (target.contender, MIDDLEWARE, target.versus)
+        adapter, middleware, plumbing = (
+            self.overhead(key, workload).value for key in parts
+        )
+        numbers = (
+            f"{e.fmt(2, ' µs')} (overheads: adapter {adapter:.1f},"
+            f" SessionMiddleware {middleware:.1f}, plumbing {plumbing:.1f} µs)"
+        )
+        return Verdict(target, _verdict(e.value, target), numbers)
 
     def _workloads_of(self, target: Target) -> list[str]:
         if target.workload == EVERY_WORKLOAD:
@@ -272,6 +321,39 @@ def overhead_series(results: Results) -> dict[Hashable, list[float]]:
     return out
 
 
+def _adapter_pairs(results: Results) -> list[tuple[str, str]]:
+    """(ours or variant, plumbing) pairs of contenders of one framework."""
+    plumbing = [c for c in results.contenders if c["role"] == "plumbing"]
+    return [
+        (c["key"], p["key"])
+        for c in results.contenders
+        if c["role"] in ("ours", "variant")
+        for p in plumbing
+        if p["framework"] == c["framework"]
+    ]
+
+
+def glue_series(
+    results: Results, overheads: dict[Hashable, list[float]]
+) -> dict[Hashable, list[float]]:
+    """Per-round glue of every adapter that has its framework's plumbing.
+
+    Round ``i``'s glue is the adapter's overhead in round ``i`` minus
+    :data:`~benchmarks.targets.MIDDLEWARE`'s and the plumbing's in the same
+    round (their bare apps' times cancel or are paired as for any overhead).
+    """
+    out: dict[Hashable, list[float]] = {}
+    for key, plumbing in _adapter_pairs(results):
+        for workload in results.samples.get(key, {}):
+            cells = [(key, workload), (MIDDLEWARE, workload), (plumbing, workload)]
+            if all(cell in overheads for cell in cells):
+                adapter, middleware, framework = (overheads[c] for c in cells)
+                out["glue", key, plumbing, workload] = [
+                    a - m - p for a, m, p in zip(adapter, middleware, framework)
+                ]
+    return out
+
+
 def sweep_series(results: Results) -> dict[Hashable, list[float]]:
     """Per-round overhead over bare WSGI of every cell of the payload sweep."""
     samples = results.sweep.get("samples", {})
@@ -294,9 +376,11 @@ def analyse(results: Results, targets: Sequence[Target] | None = None) -> Analys
     if targets is None:
         targets = target_table.TARGETS
     resamples, seed = results.run["resamples"], results.run["seed"]
+    series = overhead_series(results)
+    series.update(glue_series(results, series))
     analysis = Analysis(
         results,
-        Bootstrap(overhead_series(results), resamples=resamples, seed=seed),
+        Bootstrap(series, resamples=resamples, seed=seed),
     )
     if results.sweep:
         analysis.sweep = Bootstrap(

@@ -59,14 +59,20 @@ def _set_cookie_value(response_cookies: list[str], name: str) -> str | None:
     return None
 
 
+#: Roles whose contenders mint no cookie of their own and are not checked
+#: for the session's answers: their views run on a plain dict or on a
+#: session that does nothing.
+_BORROWING = ("bare", "plumbing")
+
+
 def _baseline(contender: Contender, contenders: list[Contender]) -> Contender:
     """Whose cookies a contender's requests carry: its own, or for a bare app
-    its framework's first session contender (the same bytes to copy and, for
-    most, to parse)."""
-    if contender.role != "bare":
+    or the framework's plumbing its framework's first session contender (the
+    same bytes to copy and, for most, to parse)."""
+    if contender.role not in _BORROWING:
         return contender
     peers = [c for c in contenders if c.framework == contender.framework]
-    order = ("ours", "peer", "variant", "floor", "bare")
+    order = ("ours", "peer", "variant", "floor", "plumbing", "bare")
     return min(peers, key=lambda c: order.index(c.role))
 
 
@@ -87,7 +93,7 @@ def build_cells(
             try:
                 header = (
                     OTHER_COOKIES
-                    if source.role == "bare"
+                    if source.role in _BORROWING
                     else cookie_header(source, workload.cookie, cache)
                 )
                 cell = Cell(
@@ -95,6 +101,11 @@ def build_cells(
                 )
                 if contender.role == "bare":  # its body is the view's, on a dict
                     response = check(cell, body=None, cookie=False)
+                elif contender.role == "plumbing":
+                    # The view's answer on a session that holds nothing; a
+                    # framework's own middleware may still set a cookie
+                    # (Django's saves the least store's key on a write).
+                    response = check(cell, body=None, cookie=None)
                 else:
                     response = check(
                         cell, body=workload.expect_body, cookie=workload.expect_cookie
@@ -111,7 +122,7 @@ def build_cells(
                 continue
             cells[contender.key, workload.name] = cell
             value = _set_cookie_value(response.set_cookies(), contender.cookie_name)
-            if value and workload.expect_cookie and contender.role != "bare":
+            if value and workload.expect_cookie and contender.role not in _BORROWING:
                 results.cookie_bytes.setdefault(contender.key, {})[workload.name] = len(
                     value
                 )

@@ -15,7 +15,17 @@ from .drivers import AsgiRequest, Request, WsgiRequest, asgi_scope, wsgi_environ
 from .floor import FloorMiddleware
 from .workloads import BARE_SESSION, SECRET, action
 
-__all__ = ["Contender", "build_all"]
+__all__ = [
+    "Contender",
+    "build_all",
+    "build_django",
+    "build_flask",
+    "build_pyramid",
+    "build_starlette",
+    "build_wsgi",
+    "pyramid_app",
+    "wsgi_request",
+]
 
 _HEADERS = [("Content-Type", "text/plain"), ("Content-Length", "2")]
 
@@ -28,7 +38,9 @@ class Contender:
     :param title: the name in the result tables.
     :param framework: the group whose ``bare`` contender is its baseline.
     :param role: ``"bare"``, ``"floor"``, ``"ours"``, ``"variant"`` (ours,
-        another configuration) or ``"peer"``.
+        another configuration), ``"peer"`` or ``"plumbing"`` (the framework's
+        own session plumbing around a session that does nothing: what an
+        adapter cannot avoid, measured to find its glue).
     :param cookie_name: the session cookie it reads and writes.
     :param request: makes a replayable request for (path, Cookie header).
     """
@@ -59,8 +71,12 @@ def _wsgi_bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> A
     return [body]
 
 
-def _wsgi(app: Callable[..., Any]) -> Callable[[str, str | None], Request]:
+def wsgi_request(app: Callable[..., Any]) -> Callable[[str, str | None], Request]:
+    """A contender's request maker for WSGI application ``app``."""
     return lambda path, cookie: WsgiRequest(app, wsgi_environ(path, cookie))
+
+
+_wsgi = wsgi_request
 
 
 def build_wsgi() -> list[Contender]:
@@ -113,7 +129,8 @@ def build_wsgi() -> list[Contender]:
 
 
 def build_flask(problems: list[str]) -> list[Contender]:
-    """Flask bare, Flask's default session, and the signedsession adapter."""
+    """Flask bare, Flask's default session, its plumbing around a session that
+    does nothing, and the signedsession adapter."""
     import flask
     from flask.sessions import NullSession, SessionInterface
 
@@ -127,6 +144,26 @@ def build_flask(problems: list[str]) -> list[Contender]:
 
         def is_null_session(self, obj: object) -> bool:
             return True
+
+        def save_session(self, app: Any, session: Any, response: Any) -> None:
+            pass
+
+    class DoNothingSession(dict):  # type: ignore[type-arg]
+        """A session Flask can carry that stores, signs and sets nothing."""
+
+        modified = accessed = permanent = new = False
+
+    class PlumbingInterface(SessionInterface):
+        """Flask's session plumbing around a session that does nothing.
+
+        Flask runs what it runs for the adapter: ``open_session``, the
+        ``flask.session`` proxy (which sets ``accessed``), its own
+        ``is_null_session`` (False here, as for the adapter's sessions) and
+        ``save_session``, which returns without a cookie.
+        """
+
+        def open_session(self, app: Any, request: Any) -> Any:
+            return DoNothingSession()
 
         def save_session(self, app: Any, session: Any, response: Any) -> None:
             pass
@@ -168,6 +205,14 @@ def build_flask(problems: list[str]) -> list[Contender]:
             "session",
             _wsgi(make(None, False)),
         ),
+        Contender(
+            "flask-plumbing",
+            "Flask plumbing, do-nothing session",
+            "flask",
+            "plumbing",
+            "session",
+            _wsgi(make(PlumbingInterface(), False)),
+        ),
     ]
     try:
         from signedsession.adapters.flask import SignedSessionInterface
@@ -190,11 +235,10 @@ def build_flask(problems: list[str]) -> list[Contender]:
 # -- Pyramid --------------------------------------------------------------------
 
 
-def build_pyramid(problems: list[str]) -> list[Contender]:
-    """Pyramid bare, SignedCookieSessionFactory, and the signedsession adapter."""
+def pyramid_app(factory: Any) -> Any:
+    """The Pyramid application over session ``factory``; None: the bare app."""
     from pyramid.config import Configurator
     from pyramid.response import Response
-    from pyramid.session import SignedCookieSessionFactory
 
     def session_view(request: Any) -> Any:
         return Response(action(request.path_info)(request.session))
@@ -202,15 +246,43 @@ def build_pyramid(problems: list[str]) -> list[Contender]:
     def bare_view(request: Any) -> Any:
         return Response(action(request.path_info)(BARE_SESSION))
 
-    def make(factory: Any) -> Any:
-        config = Configurator()
-        if factory is not None:
-            config.set_session_factory(factory)
-        config.add_route("any", "/*rest")
-        config.add_view(
-            bare_view if factory is None else session_view, route_name="any"
-        )
-        return config.make_wsgi_app()
+    config = Configurator()
+    if factory is not None:
+        config.set_session_factory(factory)
+    config.add_route("any", "/*rest")
+    config.add_view(bare_view if factory is None else session_view, route_name="any")
+    return config.make_wsgi_app()
+
+
+def build_pyramid(problems: list[str]) -> list[Contender]:
+    """Pyramid bare, SignedCookieSessionFactory, its plumbing around a session
+    that does nothing, and the signedsession adapter."""
+    from pyramid.session import SignedCookieSessionFactory
+
+    class DoNothingSession(dict):  # type: ignore[type-arg]
+        """A session Pyramid can carry that stores, signs and sets nothing."""
+
+        new = False
+        created = 0.0
+
+        def changed(self) -> None:
+            pass
+
+        def invalidate(self) -> None:
+            pass
+
+        def respond(self, request: Any, response: Any) -> None:
+            pass
+
+    def plumbing_factory(request: Any) -> DoNothingSession:
+        """Pyramid's session plumbing: the factory lookup and a response
+        callback, registered on every request as the adapter registers its
+        own, which does nothing."""
+        session = DoNothingSession()
+        request.add_response_callback(session.respond)
+        return session
+
+    make = pyramid_app
 
     found = [
         Contender(
@@ -223,6 +295,14 @@ def build_pyramid(problems: list[str]) -> list[Contender]:
             "peer",
             "session",
             _wsgi(make(SignedCookieSessionFactory(SECRET))),
+        ),
+        Contender(
+            "pyramid-plumbing",
+            "Pyramid plumbing, do-nothing session",
+            "pyramid",
+            "plumbing",
+            "session",
+            _wsgi(make(plumbing_factory)),
         ),
     ]
     try:
@@ -249,7 +329,8 @@ def build_pyramid(problems: list[str]) -> list[Contender]:
 
 
 def build_django(problems: list[str]) -> list[Contender]:
-    """Django bare, its signed_cookies backend and signedsession's engine."""
+    """Django bare, its signed_cookies backend, its SessionMiddleware over the
+    least store, and signedsession's engine."""
     from .django_app import handlers
 
     try:
@@ -259,7 +340,7 @@ def build_django(problems: list[str]) -> list[Contender]:
         engine = False
     else:
         engine = True
-    bare, session, ours = handlers()
+    bare, session, ours, least = handlers()
     found = [
         Contender("django", "Django bare", "django", "bare", "sessionid", _wsgi(bare)),
         Contender(
@@ -269,6 +350,14 @@ def build_django(problems: list[str]) -> list[Contender]:
             "peer",
             "sessionid",
             _wsgi(session),
+        ),
+        Contender(
+            "django-plumbing",
+            "Django plumbing, least store",
+            "django",
+            "plumbing",
+            "sessionid",
+            _wsgi(least),
         ),
     ]
     if engine:

@@ -1,11 +1,13 @@
 """A minimal Django project, configured in-process, for the benchmark.
 
-Three ``WSGIHandler`` instances share the settings: two built with
-``django.contrib.sessions.middleware.SessionMiddleware``, one over Django's
-``signed_cookies`` engine and one over signedsession's
-(``signedsession.adapters.django``), and one built with no middleware at all
-(the bare baseline). Django reads ``MIDDLEWARE`` when a handler is built, and
-the middleware reads ``SESSION_ENGINE`` then.
+Four ``WSGIHandler`` instances share the settings: three built with
+``django.contrib.sessions.middleware.SessionMiddleware``, over Django's
+``signed_cookies`` engine, over signedsession's
+(``signedsession.adapters.django``) and over the least store the middleware
+can drive (:class:`benchmarks.django_ratio.SessionStore`: Django's session
+plumbing), and one built with no middleware at all (the bare baseline).
+Django reads ``MIDDLEWARE`` when a handler is built, and the middleware
+reads ``SESSION_ENGINE`` then.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .workloads import BARE_SESSION, SECRET, action
 SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
 DJANGO_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 OUR_ENGINE = "signedsession.adapters.django"
+LEAST_ENGINE = "benchmarks.django_ratio"
 
 
 def _session_view(request: Any) -> Any:
@@ -47,8 +50,9 @@ def _view(request: Any) -> Any:
 urlpatterns: list[Any] = []
 
 
-def handlers() -> tuple[Any, Any, Any]:
-    """(bare, Django's signed_cookies, signedsession's engine) handlers.
+def handlers() -> tuple[Any, Any, Any, Any]:
+    """(bare, Django's signed_cookies, signedsession's engine, least store)
+    handlers.
 
     Configures Django on the first call.
     """
@@ -76,7 +80,9 @@ def handlers() -> tuple[Any, Any, Any]:
     session = WSGIHandler()
     settings.SESSION_ENGINE = OUR_ENGINE
     ours = WSGIHandler()
+    settings.SESSION_ENGINE = LEAST_ENGINE
+    least = WSGIHandler()
     settings.SESSION_ENGINE = DJANGO_ENGINE
     settings.MIDDLEWARE = []
     bare = WSGIHandler()
-    return bare, session, ours
+    return bare, session, ours, least

@@ -15,7 +15,11 @@ Metrics:
 - :data:`EVERY_PEER_US`: its overhead divided by each peer's on the same
   workload, below ``bound`` for every peer (1.0: ahead of all of them);
 - :data:`EVERY_PEER_BYTES`: the length of the session cookie value it set,
-  divided by each peer's, below ``bound`` for every peer.
+  divided by each peer's, below ``bound`` for every peer;
+- :data:`GLUE_US`: an adapter's glue, at most ``bound`` µs: its overhead
+  minus :data:`MIDDLEWARE`'s and minus that of contender ``versus``, its
+  framework's session plumbing around a session that does nothing (per
+  round, then the median).
 """
 
 from __future__ import annotations
@@ -27,7 +31,9 @@ from .stats import TIMES
 __all__ = [
     "EVERY_PEER_BYTES",
     "EVERY_PEER_US",
+    "GLUE_US",
     "METRICS",
+    "MIDDLEWARE",
     "OVERHEAD_US",
     "RATIO",
     "TARGETS",
@@ -38,7 +44,12 @@ OVERHEAD_US = "µs"
 RATIO = f"{TIMES} versus"
 EVERY_PEER_US = f"{TIMES} every peer, µs"
 EVERY_PEER_BYTES = f"{TIMES} every peer, bytes"
-METRICS = (OVERHEAD_US, RATIO, EVERY_PEER_US, EVERY_PEER_BYTES)
+GLUE_US = "µs glue over signedsession + versus"
+METRICS = (OVERHEAD_US, RATIO, EVERY_PEER_US, EVERY_PEER_BYTES, GLUE_US)
+
+#: The contender whose overhead an adapter's glue leaves out: the WSGI
+#: middleware, which does the same session work with no framework around it.
+MIDDLEWARE = "signedsession"
 
 #: Workload name meaning every workload of the run.
 EVERY_WORKLOAD = "*"
@@ -54,7 +65,8 @@ class Target:
     :param metric: one of :data:`METRICS`.
     :param bound: the limit the measured value must stay within.
     :param source: the issue that set the target.
-    :param versus: the other side of a :data:`RATIO` metric.
+    :param versus: the other side of a :data:`RATIO` metric; the
+        framework's plumbing contender of a :data:`GLUE_US` one.
     """
 
     name: str
@@ -68,8 +80,11 @@ class Target:
     def __post_init__(self) -> None:
         if self.metric not in METRICS:
             raise ValueError(f"metric must be one of {METRICS}, got {self.metric!r}")
-        if (self.metric == RATIO) != bool(self.versus):
-            raise ValueError(f"versus is for the {RATIO!r} metric only: {self.name}")
+        if (self.metric in (RATIO, GLUE_US)) != bool(self.versus):
+            raise ValueError(
+                f"versus is for the {RATIO!r} and {GLUE_US!r} metrics only,"
+                f" and they need one: {self.name}"
+            )
 
     @property
     def strict(self) -> bool:
@@ -111,6 +126,18 @@ def _adapter(framework: str, workload: str) -> Target:
         0.35,
         "issue 6",
         versus=f"{framework}-default",
+    )
+
+
+def _glue(framework: str, workload: str) -> Target:
+    return Target(
+        f"{framework.capitalize()} adapter glue ≤ 2 µs",
+        f"{framework}-signedsession",
+        workload,
+        GLUE_US,
+        2.0,
+        "issue 18",
+        versus=f"{framework}-plumbing",
     )
 
 
@@ -195,6 +222,11 @@ TARGETS: tuple[Target, ...] = (
     _adapter("flask", "untouched"),
     _adapter("pyramid", "read"),
     _adapter("pyramid", "write"),
+    _glue("flask", "read"),
+    _glue("flask", "write"),
+    _glue("flask", "untouched"),
+    _glue("pyramid", "read"),
+    _glue("pyramid", "write"),
     _django("read"),
     _django("write"),
     _asgi("read"),

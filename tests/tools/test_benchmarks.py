@@ -27,7 +27,7 @@ from benchmarks.analysis import analyse  # noqa: E402
 from benchmarks.cli import main  # noqa: E402
 from benchmarks.render import render  # noqa: E402
 from benchmarks.results import Results, load, save  # noqa: E402
-from benchmarks.stats import DASH, TIMES  # noqa: E402
+from benchmarks.stats import DASH, TIMES, Bootstrap  # noqa: E402
 from benchmarks.targets import TARGETS, Target  # noqa: E402
 from benchmarks.workloads import SESSIONS, WORKLOADS, json_bytes  # noqa: E402
 
@@ -41,12 +41,15 @@ CONTENDERS = {
     "signedsession-encrypted": "signedsession, encrypt=True",
     "flask": "Flask bare",
     "flask-default": "Flask default session",
+    "flask-plumbing": "Flask plumbing, do-nothing session",
     "flask-signedsession": "Flask + signedsession adapter",
     "pyramid": "Pyramid bare",
     "pyramid-default": "Pyramid SignedCookieSessionFactory",
+    "pyramid-plumbing": "Pyramid plumbing, do-nothing session",
     "pyramid-signedsession": "Pyramid + signedsession adapter",
     "django": "Django bare",
     "django-signed": "Django signed_cookies",
+    "django-plumbing": "Django plumbing, least store",
     "django-signedsession": "Django with signedsession",
     "starlette": "Starlette bare",
     "starlette-session": "Starlette SessionMiddleware",
@@ -375,9 +378,216 @@ def test_a_target_with_an_unknown_metric_is_refused() -> None:
         Target("x", "signedsession", "read", "furlongs", 1.0, "t")
     with pytest.raises(ValueError, match="versus is for"):
         Target("x", "signedsession", "read", targets.RATIO, 1.0, "t")
+    with pytest.raises(ValueError, match="versus is for"):
+        Target("x", "flask-signedsession", "read", targets.GLUE_US, 2.0, "t")
 
 
-# -- only public entry points of signedsession ----------------------------------------
+# -- adapter glue: the adapter over SessionMiddleware and its framework's plumbing --
+
+
+def _glue_results(rounds: dict[str, list[float]]) -> Results:
+    """Results of a run of the read workload: ``rounds[key]`` is contender
+    ``key``'s µs per request in each round (bare apps included)."""
+    roles = {
+        "wsgi": ("wsgi", "bare"),
+        "signedsession": ("wsgi", "ours"),
+        "flask": ("flask", "bare"),
+        "flask-default": ("flask", "peer"),
+        "flask-plumbing": ("flask", "plumbing"),
+        "flask-signedsession": ("flask", "ours"),
+    }
+    contenders = [
+        {
+            "key": key,
+            "title": f"title of {key}",
+            "framework": roles[key][0],
+            "role": roles[key][1],
+            "cookie_name": "session",
+        }
+        for key in rounds
+    ]
+    count = len(next(iter(rounds.values())))
+    return Results(
+        command="python -m benchmarks",
+        meta=[],
+        run={"rounds": count, "batch": 1, "resamples": 200, "seed": 0, "smoke": True},
+        contenders=contenders,
+        sessions=[],
+        workloads=[{"name": "read", "title": "read", "group": "g", "cookie": "small"}],
+        samples={key: {"read": values} for key, values in rounds.items()},
+    )
+
+
+def _glue_target(bound: float = 2.0) -> Target:
+    (row,) = [
+        t
+        for t in TARGETS
+        if t.metric == targets.GLUE_US
+        and t.contender == "flask-signedsession"
+        and t.workload == "read"
+    ]
+    return dataclasses.replace(row, bound=bound)
+
+
+def test_glue_is_the_adapter_overhead_less_the_middleware_and_the_plumbing() -> None:
+    # Per round: adapter 30 over bare, middleware 10 over bare WSGI, plumbing
+    # 18.5 over bare: glue 1.5; round 2's machine is slower for everything.
+    results = _glue_results(
+        {
+            "wsgi": [1.0, 2.0, 1.0, 1.0, 1.0],
+            "signedsession": [11.0, 12.0, 11.0, 11.0, 11.0],
+            "flask": [40.0, 50.0, 40.0, 40.0, 40.0],
+            "flask-default": [120.0, 130.0, 120.0, 120.0, 120.0],
+            "flask-plumbing": [58.5, 68.5, 58.5, 58.5, 58.5],
+            "flask-signedsession": [70.0, 80.0, 70.0, 70.0, 71.0],
+        }
+    )
+    analysis = analyse(results, [_glue_target(), _glue_target(bound=1.0)])
+    glue = analysis.glue("flask-signedsession", "flask-plumbing", "read")
+    # The interval is the bootstrap's over the per-round glue, as for any
+    # overhead: the same resamples and seed.
+    per_round = Bootstrap({"g": [1.5, 1.5, 1.5, 1.5, 2.5]}, resamples=200, seed=0)
+    assert glue == per_round.estimate("g")
+    assert glue.value == 1.5 and glue.high > glue.low == 1.5
+    met, not_met = analysis.verdicts
+    assert met.verdict == "met"
+    assert met.numbers == (
+        f"{glue.fmt(2, ' µs')} (overheads: adapter 30.0,"
+        " SessionMiddleware 10.0, plumbing 18.5 µs)"
+    )
+    assert not_met.verdict == "NOT met"
+    # The plumbing is neither a peer nor ours.
+    assert analysis.peers() == ["flask-default"]
+    assert analysis.glue_pairs() == [("flask-signedsession", "flask-plumbing")]
+    page = render(analysis)
+    glue_rows = _table_rows(_section(page, "Adapter glue"))
+    assert glue_rows == [
+        ["glue µs: g", "read"],
+        ["title of flask-signedsession", glue.fmt(2)],
+    ]
+    targets_rows = _table_rows(_section(page, "Targets"))
+    assert targets_rows[1][:6] == [
+        "Flask adapter glue ≤ 2 µs",
+        "read",
+        "µs glue over signedsession + flask-plumbing",
+        "≤ 2",
+        "issue 18",
+        "met",
+    ]
+    # The plumbing has no ratio to the floor and no cookie of its own.
+    for heading in ("Cookie size", "Ratio to the floor"):
+        if heading in page.splitlines():
+            rows = _table_rows(_section(page, heading))
+            assert "title of flask-plumbing" not in {row[0] for row in rows}
+
+
+def test_glue_without_the_plumbing_or_the_middleware_is_not_measured() -> None:
+    full = {
+        "wsgi": [1.0] * 3,
+        "signedsession": [11.0] * 3,
+        "flask": [40.0] * 3,
+        "flask-plumbing": [42.0] * 3,
+        "flask-signedsession": [70.0] * 3,
+    }
+    for missing in ("signedsession", "flask-plumbing"):
+        rounds = {k: v for k, v in full.items() if k != missing}
+        analysis = analyse(_glue_results(rounds), [_glue_target()])
+        assert analysis.verdicts[0].verdict == "not measured"
+        assert analysis.glue_pairs() == []
+        assert "Adapter glue" not in render(analysis).splitlines()
+
+
+def test_a_failing_plumbing_contender_makes_the_run_fail(tmp_path: Path) -> None:
+    results = _glue_results(
+        {
+            "wsgi": [1.0] * 3,
+            "signedsession": [11.0] * 3,
+            "flask": [40.0] * 3,
+            "flask-plumbing": [42.0] * 3,
+        }
+    )
+    results.failed.append(
+        {
+            "contender": "flask-plumbing",
+            "workload": "read",
+            "error": "x",
+            "too_large": False,
+        }
+    )
+    assert analyse(results).our_failures == results.failed
+
+
+@pytest.mark.parametrize("key", ["flask-plumbing", "pyramid-plumbing"])
+def test_the_plumbing_sessions_do_nothing_and_set_no_cookie(key: str) -> None:
+    from benchmarks.contenders import build_flask, build_pyramid
+
+    plumbing = {c.key: c for c in [*build_flask([]), *build_pyramid([])]}[key]
+    for path, body in (("/write", b"ok"), ("/read/small", b"None")):
+        response = plumbing.request(path, "session=abc").once()
+        assert (response.status, response.body) == ("200 OK", body)
+        assert response.set_cookies() == []
+
+
+def test_flask_runs_save_session_for_the_plumbing_as_for_the_adapter() -> None:
+    import flask
+
+    from benchmarks.contenders import build_flask
+
+    apps = {c.key: c.request("/write", None).app for c in build_flask([])}  # type: ignore[attr-defined]
+    for key in ("flask-plumbing", "flask-signedsession"):
+        app = apps[key]
+        interface = app.session_interface
+        with app.test_request_context("/write"):
+            session = interface.open_session(app, flask.request)
+            assert not interface.is_null_session(session), key
+        for name in ("modified", "accessed", "permanent", "new"):
+            assert hasattr(session, name), (key, name)
+
+
+def test_adapter_glue_times_every_adapter() -> None:
+    command = ["-m", "benchmarks.adapter_glue", "--rounds", "2", "--batch", "3"]
+    run = subprocess.run(  # a subprocess: it configures Django globally
+        [sys.executable, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    header, *rows = run.stdout.splitlines()
+    assert header.split("rounds", 1)[1].split() == [
+        "adapter",
+        "middleware",
+        "plumbing",
+        "glue",
+        "[95%",
+        "CI]",
+        "mw",
+        "in",
+        "fw",
+        "rest",
+    ]
+    labels = [row.rsplit(",", 1)[0] for row in rows]
+    adapters = [
+        "Flask adapter",
+        "Pyramid adapter",
+        "Pyramid, reissue_time=None",
+        "Django engine",
+    ]
+    assert labels == [a for a in adapters for _ in range(3)]
+    cells = [row.rsplit(",", 1)[1].split() for row in rows]
+    assert [c[0] for c in cells] == ["read", "write", "untouched"] * 4
+    for label, (_, *numbers) in zip(labels, cells):
+        # adapter, middleware, plumbing, glue [low-high], middleware in the
+        # framework and the rest (Django's engine: not timed)
+        assert len(numbers) == 7, numbers
+        values = [float(n) for n in numbers[:4]]
+        if label == "Django engine":
+            assert numbers[5:] == ["-", "-"]
+        else:
+            values += [float(n) for n in numbers[5:]]
+        assert all(v == v for v in values)  # numbers, not NaN
 
 
 def _private_uses(tree: ast.AST) -> list[str]:
