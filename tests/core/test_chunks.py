@@ -20,13 +20,13 @@ from shared import SECRET, SECURITY
 from webtest import TestApp
 from werkzeug.http import dump_cookie
 
-from signedsession import SessionMiddleware, SessionSettings, SessionStore
-from signedsession import _clock
+from signedsession import SessionMiddleware, SessionSettings, SessionStore, _clock
 from signedsession._codec import Codec, new_session_id
 from signedsession._headers import CookieHeaders
 from signedsession._response import cookie_headers
 from signedsession.exceptions import SessionTooLarge
 from signedsession.settings import MAX_CHUNKS
+from signedsession.store import ResponseCookie
 
 MakeSettings = Callable[..., SessionSettings]
 
@@ -197,9 +197,7 @@ def test_split_fills_each_cookie_to_the_byte(
         chunks = cookies.split(full, max_age)
         assert chunks is not None and len(chunks) == count
         cookie = cookie_headers(
-            settings,
-            SessionStore.saved_cookie(_stored(settings, full, chunks, max_age)),
-            https=True,
+            settings, ResponseCookie(full, max_age, chunks), https=True
         )
         # Each Set-Cookie, Secure included, is exactly max_cookie_size.
         assert [len(header) for header in cookie] == [300] * count
@@ -209,19 +207,6 @@ def test_split_fills_each_cookie_to_the_byte(
             assert len(one_more) == count + 1
         else:
             assert one_more is None
-
-
-def _stored(
-    settings: SessionSettings, value: str, chunks: tuple[str, ...], max_age: int | None
-) -> SessionStore:
-    """A store that has just saved ``value`` in ``chunks``."""
-    store = SessionStore(None, settings=settings)
-    store.update({"x": 1})
-    store.save()
-    store._cookie_value = value  # noqa: SLF001 (the test builds the state)
-    store._saved_chunks = chunks  # noqa: SLF001
-    store._saved_max_age = max_age  # noqa: SLF001
-    return store
 
 
 def test_session_is_split_exactly_when_one_cookie_overflows(
@@ -282,9 +267,10 @@ def test_a_smaller_session_deletes_the_chunks_it_no_longer_uses(
     settings = chunk_settings(make_settings, path="/")
     client = TestApp(SessionMiddleware(app, settings))
     client.get(f"/?size={size_for(settings, 5)}")
-    assert sorted(client.cookies) == ["session"] + [f"session.{i}" for i in (1, 2, 3, 4)]
+    everyone = ["session", "session.1", "session.2", "session.3", "session.4"]
+    assert sorted(client.cookies) == everyone
     response = client.get(f"/?size={size_for(settings, 2)}")
-    assert names(response) == ["session", "session.1", "session.2", "session.3", "session.4"]
+    assert names(response) == everyone
     assert deleted(response) == ["session.2", "session.3", "session.4"]
     assert sorted(client.cookies) == ["session", "session.1"]
     assert client.get("/").json == {"big": text(size_for(settings, 2))}
@@ -355,8 +341,9 @@ REFUSED: list[tuple[str, Callable[[tuple[str, ...], tuple[str, ...]], str], str]
     ("missing", lambda v, o: f"session={v[0]}; session.2={v[2]}", "chunk missing"),
     (
         "duplicated",
-        lambda v, o: f"session={v[0]}; session.1={v[1]}; session.1={v[1]};"
-        f" session.2={v[2]}",
+        lambda v, o: (
+            f"session={v[0]}; session.1={v[1]}; session.1={v[1]}; session.2={v[2]}"
+        ),
         "chunk duplicated",
     ),
     (
@@ -447,7 +434,7 @@ def test_default_is_one_cookie_byte_for_byte_as_dump_cookie_writes_it(
     client = TestApp(SessionMiddleware(app, settings))
     response = client.get("/?size=1000")
     [header] = response.headers.getall("Set-Cookie")
-    name, value, attributes = parse_set_cookie(header)
+    _, value, _ = parse_set_cookie(header)
     assert header == dump_cookie(
         "session",
         value,
