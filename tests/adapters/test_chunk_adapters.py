@@ -123,12 +123,12 @@ def test_flask_config_key_reaches_the_settings() -> None:
     settings = app.session_interface.get_settings(app)
     assert settings is not None and settings.max_chunks == 3
     app.config["SIGNEDSESSION_MAX_CHUNKS"] = 9
-    with pytest.raises(ValueError, match="^max_chunks must be at most 8, got 9$"):
+    with pytest.raises(ValueError, match=r"^max_chunks must be at most 8, got 9$"):
         app.session_interface.get_settings(app)
 
 
 def test_flask_override_is_checked_at_construction() -> None:
-    with pytest.raises(ValueError, match="^max_chunks must be at least 1, got 0$"):
+    with pytest.raises(ValueError, match=r"^max_chunks must be at least 1, got 0$"):
         SignedSessionInterface(max_chunks=0)
 
 
