@@ -52,7 +52,7 @@ def session_headers(
     first_vary, varies, cache_control = _scan(result)
     if not varies:
         _add_vary_cookie(result, first_vary)
-    if cookie.chunks or cookie.stale:
+    if cookie[2] or cookie[3]:  # chunks or stale chunks: several headers
         for value in cookie_headers(store.settings, cookie, https=https):
             result.append(("Set-Cookie", value))
     else:

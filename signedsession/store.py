@@ -28,6 +28,7 @@ __all__ = ["ResponseCookie", "SessionStore"]
 
 _MISSING: Any = object()
 _new_object = object.__new__
+_new_tuple = tuple.__new__
 # Values that no code can change in place: a session holding only these, and
 # never marked modified, is what its verified payload says.
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
@@ -107,6 +108,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     _carried: tuple[int, ...] = ()
     _chunk_rejection: str | None = None
     _saved_chunks: tuple[str, ...] = ()
+    # Any of the three is set: the response must look at chunks. One flag,
+    # so that a store under max_chunks=1 pays one look-up per response.
+    _chunky = False
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
@@ -229,6 +233,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     ) -> None:
         """:meth:`_parse_header` when a session may span several cookies."""
         pieces = cookies.pieces(header)
+        self._chunky = True
         self._carried = tuple(sorted(pieces))
         if not values:
             return
@@ -484,7 +489,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         if not self._data():
-            if self._carried:
+            if self._chunky:
                 return self.deleted_cookie()
             return _DELETE if self.had_cookie else None
         settings = self.settings
@@ -492,9 +497,13 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             not server_error or settings.save_on_server_error
         ):
             self.save()
-            if self._saved_chunks or self._carried:
+            if self._chunky:
                 return self.saved_cookie()
-            return ResponseCookie(self._cookie_value, self._saved_max_age)
+            # ResponseCookie(value, max_age) without NamedTuple's Python-level
+            # __new__: every saving response builds one.
+            return _new_tuple(
+                ResponseCookie, (self._cookie_value, self._saved_max_age, (), ())
+            )
         return None
 
     def saved_cookie(self) -> ResponseCookie:
@@ -603,7 +612,6 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         settings = self.settings
         cookies = settings.derived(CookieHeaders)
         size = cookies.size(value, max_age)
-        chunks: tuple[str, ...] = ()
         if size > settings.max_cookie_size:
             split = cookies.split(value, max_age) if cookies.chunked else None
             if split is None:
@@ -613,8 +621,10 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
                     codec.largest_keys(data),
                     chunks=settings.max_chunks,
                 )
-            chunks = split
-        self._saved_chunks = chunks
+            self._saved_chunks = split
+            self._chunky = True
+        elif self._saved_chunks:
+            self._saved_chunks = ()
         self._cookie_value = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0
