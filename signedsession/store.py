@@ -108,8 +108,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     _carried: tuple[int, ...] = ()
     _chunk_rejection: str | None = None
     _saved_chunks: tuple[str, ...] = ()
-    # Any of the three is set: the response must look at chunks. One flag,
-    # so that a store under max_chunks=1 pays one look-up per response.
+    # The request carried chunks or the last save made some: the response
+    # must look at them. One flag, so that a store under max_chunks=1 pays
+    # one look-up per saving response.
     _chunky = False
 
     def __init__(
@@ -233,8 +234,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     ) -> None:
         """:meth:`_parse_header` when a session may span several cookies."""
         pieces = cookies.pieces(header)
-        self._chunky = True
-        self._carried = tuple(sorted(pieces))
+        if pieces:
+            self._chunky = True
+            self._carried = tuple(sorted(pieces))
         if not values:
             return
         self.had_cookie = True
@@ -489,7 +491,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         if not self._data():
-            if self._chunky:
+            if self._carried:
                 return self.deleted_cookie()
             return _DELETE if self.had_cookie else None
         settings = self.settings
