@@ -60,6 +60,7 @@ SIGNEDSESSION_SETTINGS = {
     "SIGNEDSESSION_CLOCK_SKEW": "clock_skew",
     "SIGNEDSESSION_COMPRESS": "compress",
     "SIGNEDSESSION_DIGEST": "digest",
+    "SIGNEDSESSION_MAX_CHUNKS": "max_chunks",
     "SIGNEDSESSION_MAX_COOKIE_SIZE": "max_cookie_size",
     "SIGNEDSESSION_MAX_DECOMPRESSED_SIZE": "max_decompressed_size",
     "SIGNEDSESSION_MAX_JSON_DEPTH": "max_json_depth",
@@ -159,6 +160,12 @@ def _build() -> _Config:
         settings = SessionSettings(serializer=serializer, **options)
     except (TypeError, ValueError) as exc:
         raise ImproperlyConfigured(f"{_setting_named(str(exc))}: {exc}") from exc
+    if settings.max_chunks > 1:
+        raise ImproperlyConfigured(
+            "SIGNEDSESSION_MAX_CHUNKS must be 1 under Django, got"
+            f" {settings.max_chunks}: Django's SessionMiddleware sets one"
+            " session cookie, so a session cannot be split over several"
+        )
     return _Config(settings, serializer_class)
 
 

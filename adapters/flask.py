@@ -21,7 +21,7 @@ from flask.sessions import NullSession, SessionInterface, SessionMixin
 
 from signedsession import _clock
 from signedsession._headers import CookieHeaders
-from signedsession._response import cache_control_for_cookie
+from signedsession._response import cache_control_for_cookie, cookie_headers
 from signedsession.readers.flask import FlaskCookieReader
 from signedsession.serializers import TaggedJSONSerializer
 from signedsession.settings import SessionSettings
@@ -124,7 +124,8 @@ class SignedSessionInterface(SessionInterface):
     short secret read from the app is logged once per configuration, as a
     WARNING on the ``signedsession.adapters.flask`` logger, never raised
     inside a request. ``SIGNEDSESSION_ENCRYPT``, ``SIGNEDSESSION_REVOCATIONS``
-    (a backend or URL) and ``SIGNEDSESSION_USER_KEY`` are ours.
+    (a backend or URL), ``SIGNEDSESSION_USER_KEY`` and
+    ``SIGNEDSESSION_MAX_CHUNKS`` are ours.
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -191,6 +192,7 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SIGNEDSESSION_ENCRYPT", False),
                 config.get("SIGNEDSESSION_REVOCATIONS"),
                 config.get("SIGNEDSESSION_USER_KEY"),
+                config.get("SIGNEDSESSION_MAX_CHUNKS", 1),
             )
         else:  # what those hooks return, without the calls
             key = (
@@ -208,6 +210,7 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SIGNEDSESSION_ENCRYPT", False),
                 config.get("SIGNEDSESSION_REVOCATIONS"),
                 config.get("SIGNEDSESSION_USER_KEY"),
+                config.get("SIGNEDSESSION_MAX_CHUNKS", 1),
             )
         settings = self._cache.get(key)
         if settings is None:
@@ -232,6 +235,7 @@ class SignedSessionInterface(SessionInterface):
             encrypt,
             revocations,
             user_key,
+            max_chunks,
         ) = key
         if isinstance(lifetime, timedelta):
             lifetime = lifetime.total_seconds()
@@ -252,6 +256,7 @@ class SignedSessionInterface(SessionInterface):
                 "encrypt": encrypt,
                 "revocations": revocations,
                 "user_key": user_key,
+                "max_chunks": max_chunks,
                 **self._fixed,
             },
             warn_insecure_secret=False,
@@ -352,7 +357,11 @@ class SignedSessionInterface(SessionInterface):
                 cache_control.append(value)
             elif lowered == "vary":
                 has_vary = True
-        headers.add("Set-Cookie", header)
+        if isinstance(header, str):
+            headers.add("Set-Cookie", header)
+        else:
+            for value in header:
+                headers.add("Set-Cookie", value)
         added = cache_control_for_cookie(cache_control, stacklevel=5)
         if added is not None:
             headers.add("Cache-Control", added)
@@ -371,7 +380,7 @@ class SignedSessionInterface(SessionInterface):
 
     def _cookie_header(
         self, app: Flask, store: FlaskSession, response: Response, modified: bool
-    ) -> str | None:
+    ) -> str | list[str] | None:
         settings = store.settings
         # Untouched: only a refresh or a re-sign can set the cookie, and the
         # should_set_cookie hook decodes it only for Flask's refresh rule.
@@ -386,6 +395,10 @@ class SignedSessionInterface(SessionInterface):
             if not modified:
                 return None
             cookies = CookieHeaders.of(settings)
+            if cookies.chunked:  # the chunk cookies the request carried too
+                return cookie_headers(
+                    settings, store.deleted_cookie(), https=store.https
+                )
             return cookies.delete_cookie(secure=cookies.secure_on[store.https])
         if not (
             untouched
@@ -403,6 +416,8 @@ class SignedSessionInterface(SessionInterface):
         store._max_age = max_age
         store.save()
         cookies = CookieHeaders.of(settings)
+        if cookies.chunked:
+            return cookie_headers(settings, store.saved_cookie(), https=store.https)
         return cookies.set_cookie(
             store.session_key or "", max_age, secure=cookies.secure_on[store.https]
         )

@@ -243,7 +243,9 @@ class Codec:
         )
         self._serializer = settings.serializer
         self._compress = settings.compress
-        self._max_value = settings.max_cookie_size
+        # A value split over max_chunks cookies is up to that many times
+        # longer than one cookie.
+        self._max_value = settings.max_cookie_size * settings.max_chunks
         self._max_raw = settings.max_decompressed_size
         self._max_depth = settings.max_json_depth
         self._max_age = settings.max_age

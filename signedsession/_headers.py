@@ -10,14 +10,21 @@ from werkzeug.http import dump_cookie, http_date
 from werkzeug.sansio.http import parse_cookie as _werkzeug_parse_cookie
 
 from . import _clock
-from .settings import SessionSettings
+from .settings import MAX_CHUNKS, SessionSettings
 
-__all__ = ["CookieHeaders"]
+__all__ = ["CHUNK_MARK", "CookieHeaders", "parse_cookie"]
 
 # Values of these characters only (every value the codec makes) are never
 # quoted by dump_cookie: a subset of werkzeug's unquoted set.
-# "!" opens an encrypted value; werkzeug leaves it unquoted, as the rest.
-_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-!"
+# "!" opens an encrypted value, "*" a chunked one (CHUNK_MARK); werkzeug
+# leaves both unquoted, as the rest.
+_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-!*"
+#: Opens the first cookie of a session split over several (``max_chunks``):
+#: ``*``, the number of cookies (one digit), ``*``. No value of any format
+#: the codec writes or reads starts with it (docs/format.rst).
+CHUNK_MARK = "*"
+# The counts a marker may give; the settings' max_chunks bounds them further.
+_COUNTS = frozenset("23456789")
 _EXPIRES_MARK = "\x00"
 _MAX_TEMPLATES = 64
 # http_date always writes "Sun, 06 Nov 1994 08:49:37 GMT" (years 1-9999).
@@ -74,6 +81,34 @@ def parse_cookie(header: str, name: str) -> list[str]:
         values.append(value)
 
 
+def _pairs(header: str) -> list[tuple[str, str]]:
+    """Every ``(name, value)`` of a ``Cookie`` header, in order, read as
+    :func:`parse_cookie` reads one name's values."""
+    pairs: list[tuple[str, str]] = []
+    if '"' in header or sys.version_info < (3, 11):
+        pos = 0
+        while True:
+            match = _COOKIE.match(header, pos)
+            if match is None:
+                pos = header.find(";", pos) + 1
+                if pos == 0:
+                    return pairs
+                continue
+            pos = match.end()
+            value = match.group(2) or ""
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = _UNSLASH.sub(_unslash, value[1:-1].encode()).decode(
+                    errors="replace"
+                )
+            pairs.append((match.group(1), value))
+    for part in header.split(";"):
+        key, _, value = part.partition("=")
+        value = value.strip(" \t")
+        if " " not in value and "\t" not in value:
+            pairs.append((key.strip(" \t"), value))
+    return pairs
+
+
 def _is_plain(value: str) -> bool:
     # Deleting the allowed bytes beats a regex (docs/performance.rst).
     return value.isascii() and not value.encode("ascii").translate(None, _PLAIN_VALUE)
@@ -87,9 +122,18 @@ def _moment(now: float, max_age: int) -> datetime:
 class CookieHeaders:
     """The session cookie's ``Set-Cookie`` values for one settings object."""
 
-    def __init__(self, settings: SessionSettings) -> None:
-        self.name = settings.cookie_name
+    def __init__(self, settings: SessionSettings, *, name: str | None = None) -> None:
+        #: The cookie's name: ``cookie_name``, or a chunk's ``cookie_name.i``.
+        self.name = settings.cookie_name if name is None else name
         self._settings = settings
+        #: Whether a session may be split over several cookies.
+        self.chunked = settings.max_chunks > 1
+        self._max_chunks = settings.max_chunks
+        # The chunk cookies' own headers, by index (1 to MAX_CHUNKS - 1).
+        self._pieces: dict[int, CookieHeaders] = {}
+        self._piece_names = {
+            f"{self.name}.{index}": index for index in range(1, MAX_CHUNKS)
+        }
         # dump_cookie's output split around the value and the Expires date,
         # per (max_age, secure), and the deletion header per secure: the
         # attributes are formatted by dump_cookie once, not per request.
@@ -122,6 +166,87 @@ class CookieHeaders:
                 if " " not in value and "\t" not in value:
                     values.append(value)
         return values
+
+    def piece(self, index: int) -> CookieHeaders:
+        """The headers of chunk cookie ``index`` (``cookie_name.index``)."""
+        headers = self._pieces.get(index)
+        if headers is None:
+            name = f"{self.name}.{index}"
+            headers = self._pieces[index] = CookieHeaders(self._settings, name=name)
+        return headers
+
+    def pieces(self, header: str) -> dict[int, list[str]]:
+        """The values of every chunk cookie in a ``Cookie`` header, by index.
+
+        Only ``cookie_name.1`` to ``cookie_name.7`` (the most a session can
+        use, see :data:`~signedsession.settings.MAX_CHUNKS`) are kept, each
+        index with every value it came with: any other cookie costs a look-up
+        in one pass over the header.
+        """
+        if self.name + "." not in header:
+            return {}
+        names = self._piece_names
+        found: dict[int, list[str]] = {}
+        for key, value in _pairs(header):
+            index = names.get(key)
+            if index is not None:
+                found.setdefault(index, []).append(value)
+        return found
+
+    def join(self, first: str, pieces: dict[int, list[str]]) -> tuple[str, str | None]:
+        """The value split over ``first`` (marked) and its chunk cookies.
+
+        :returns: the value and None; or ``first`` and why it is refused:
+            ``"malformed"`` (a marker other than ``*2*`` to ``*9*``),
+            ``"too many chunks"`` (over ``max_chunks``), ``"chunk missing"``
+            or ``"chunk duplicated"`` (one of ``cookie_name.1`` to
+            ``.{count - 1}`` is absent, or came twice). Chunks past the
+            count are not read: a stale one is deleted by the next save.
+        """
+        if len(first) < 4 or first[2] != CHUNK_MARK or first[1] not in _COUNTS:
+            return first, "malformed"
+        count = int(first[1])
+        if count > self._max_chunks:
+            return first, "too many chunks"
+        parts = [first[3:]]
+        for index in range(1, count):
+            values = pieces.get(index)
+            if values is None:
+                return first, "chunk missing"
+            if len(values) > 1:
+                return first, "chunk duplicated"
+            parts.append(values[0])
+        return "".join(parts), None
+
+    def split(self, value: str, max_age: int | None) -> tuple[str, ...] | None:
+        """The values of the cookies that carry ``value`` when one cannot.
+
+        As few as fit: the first (``cookie_name``) is the marker ``*k*``
+        and as much of ``value`` as its ``Set-Cookie`` holds within
+        ``max_cookie_size``, each next one (``cookie_name.1``, ...) as much
+        of the rest. None when ``max_chunks`` cookies cannot hold it.
+        """
+        if not _is_plain(value):
+            return None
+        limit = self._settings.max_cookie_size
+        rooms = [limit - self.size("", max_age) - 3]  # 3: the marker
+        rooms += [
+            limit - self.piece(index).size("", max_age)
+            for index in range(1, self._max_chunks)
+        ]
+        if min(rooms) < 1:
+            return None
+        chunks: list[str] = []
+        start = 0
+        for room in rooms:
+            if start >= len(value):
+                break
+            chunks.append(value[start : start + room])
+            start += room
+        if start < len(value):
+            return None
+        chunks[0] = f"{CHUNK_MARK}{len(chunks)}{CHUNK_MARK}{chunks[0]}"
+        return tuple(chunks)
 
     def set_cookie(self, value: str, max_age: int | None, *, secure: bool) -> str:
         """The ``Set-Cookie`` value that stores ``value``.

@@ -20,6 +20,7 @@ __all__ = [
     "Headers",
     "cache_control_for_cookie",
     "cookie_header",
+    "cookie_headers",
     "session_headers",
     "with_vary_cookie",
 ]
@@ -51,7 +52,13 @@ def session_headers(
     first_vary, varies, cache_control = _scan(result)
     if not varies:
         _add_vary_cookie(result, first_vary)
-    result.append(("Set-Cookie", cookie_header(store.settings, cookie, https=https)))
+    if cookie[2] or cookie[3]:  # chunks or stale chunks: several headers
+        for value in cookie_headers(store.settings, cookie, https=https):
+            result.append(("Set-Cookie", value))
+    else:
+        result.append(
+            ("Set-Cookie", cookie_header(store.settings, cookie, https=https))
+        )
     added = cache_control_for_cookie(cache_control, stacklevel=4)
     if added is not None:
         result.append(("Cache-Control", added))
@@ -67,6 +74,30 @@ def cookie_header(
     if cookie.value is None:
         return headers.delete_cookie(secure=secure)
     return headers.set_cookie(cookie.value, cookie.max_age, secure=secure)
+
+
+def cookie_headers(
+    settings: SessionSettings, cookie: ResponseCookie, *, https: bool
+) -> list[str]:
+    """Every ``Set-Cookie`` value that carries out ``cookie``: the cookie,
+    its chunks (``cookie_name.1``, ...) and the deletion of stale chunks."""
+    headers = settings.derived(CookieHeaders)
+    secure = headers.secure_on[https]
+    if cookie.value is None:
+        result = [headers.delete_cookie(secure=secure)]
+    elif not cookie.chunks:
+        result = [headers.set_cookie(cookie.value, cookie.max_age, secure=secure)]
+    else:
+        first, *rest = cookie.chunks
+        result = [headers.set_cookie(first, cookie.max_age, secure=secure)]
+        result += [
+            headers.piece(index).set_cookie(value, cookie.max_age, secure=secure)
+            for index, value in enumerate(rest, start=1)
+        ]
+    result += [
+        headers.piece(index).delete_cookie(secure=secure) for index in cookie.stale
+    ]
+    return result
 
 
 def with_vary_cookie(headers: Headers) -> Headers:

@@ -17,6 +17,8 @@ class SessionTooLarge(ValueError):
     :param size: Size in bytes of the header (or payload) that would be sent.
     :param limit: The limit it exceeds.
     :param largest_keys: ``(key, serialized size)`` pairs, largest first.
+    :param chunks: ``max_chunks``: how many cookies of ``limit`` bytes each
+        could not hold it either.
     """
 
     def __init__(
@@ -26,14 +28,21 @@ class SessionTooLarge(ValueError):
         largest_keys: list[tuple[str, int]],
         *,
         what: str = "Set-Cookie header",
+        chunks: int = 1,
     ) -> None:
         self.size = size
         self.limit = limit
         self.largest_keys = largest_keys
+        self.chunks = chunks
         keys = ", ".join(f"{key!r} ({n} bytes)" for key, n in largest_keys)
+        split = (
+            f", and does not fit in max_chunks={chunks} cookies of that limit"
+            if chunks > 1
+            else ""
+        )
         super().__init__(
             f"session too large: the {what} would be {size} bytes, over the"
-            f" limit of {limit}; largest keys: {keys or 'none'}"
+            f" limit of {limit}{split}; largest keys: {keys or 'none'}"
         )
 
 

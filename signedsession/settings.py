@@ -19,6 +19,7 @@ from .exceptions import InsecureSecretWarning
 from .serializers import JSONSerializer
 
 __all__ = [
+    "MAX_CHUNKS",
     "Decoded",
     "ForeignFormat",
     "RevocationStore",
@@ -32,6 +33,11 @@ _T = TypeVar("_T")
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 _DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
 _MIN_SECRET_BYTES = 32
+#: The most cookies one session may be split into (``max_chunks``): eight
+#: cookies of 4 KB make a ``Cookie`` header of 32 KB, all of nginx's default
+#: request-header budget (``large_client_header_buffers 4 8k``) and
+#: Kestrel's; see docs/configuration.rst.
+MAX_CHUNKS = 8
 
 
 @runtime_checkable
@@ -174,6 +180,7 @@ class SessionSettings:
     warn_insecure_secret: InitVar[bool] = True
     revocations: RevocationStore | str | None = None
     user_key: str | None = None
+    max_chunks: int = 1
     # What derived() built from these settings, by the callable that built it.
     _derived: dict[Callable[[SessionSettings], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -300,6 +307,16 @@ def _path(name: str, value: Any) -> str:
 def _int(minimum: int, *, optional: bool = False) -> _Rule:
     def rule(name: str, value: Any) -> Any:
         check_int(name, value, minimum=minimum, optional=optional)
+        return value
+
+    return rule
+
+
+def _int_between(minimum: int, maximum: int) -> _Rule:
+    def rule(name: str, value: Any) -> Any:
+        check_int(name, value, minimum=minimum)
+        if value > maximum:
+            raise ValueError(f"{name} must be at most {maximum}, got {value}")
         return value
 
     return rule
@@ -445,6 +462,7 @@ _RULES: dict[str, _Rule] = {
     "fallback_digests": _digests,
     "serializer": _serializer,
     "max_cookie_size": _int(64),
+    "max_chunks": _int_between(1, MAX_CHUNKS),
     "clock_skew": _int(0),
     "max_decompressed_size": _int(1024),
     "max_json_depth": _int(1),

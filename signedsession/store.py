@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from . import _clock
 from ._codec import EXPIRY_KEY, Codec, new_session_id, parse_expiry
 from ._expiry import ExpiryMethods
-from ._headers import CookieHeaders
+from ._headers import CHUNK_MARK, CookieHeaders
 from ._security_log import log_rejection
 from .exceptions import InvalidCookie, SessionTooLarge
 from .revocation import CHECKED, REVOKED, UNCHECKED, backend_of
@@ -28,6 +28,7 @@ __all__ = ["ResponseCookie", "SessionStore"]
 
 _MISSING: Any = object()
 _new_object = object.__new__
+_new_tuple = tuple.__new__
 # Values that no code can change in place: a session holding only these, and
 # never marked modified, is what its verified payload says.
 _IMMUTABLE = frozenset({str, int, float, bool, type(None)})
@@ -40,6 +41,12 @@ class ResponseCookie(NamedTuple):
     value: str | None
     #: Seconds the browser keeps it; None for a browser-session cookie.
     max_age: int | None = None
+    #: The values of ``cookie_name``, ``cookie_name.1``, ... when ``value``
+    #: is split over several cookies (``max_chunks``); empty for one cookie.
+    chunks: tuple[str, ...] = ()
+    #: The indices ``i`` of the ``cookie_name.i`` cookies to delete: chunks
+    #: the request carried that this response does not set.
+    stale: tuple[int, ...] = ()
 
 
 _DELETE = ResponseCookie(None)
@@ -95,6 +102,16 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     _saved_max_age: int | None = None
     # The incoming or saved cookie value (see _session_key).
     _cookie_value: str | None = None
+    # With max_chunks > 1: the chunk cookies (cookie_name.i) the request
+    # carried, why its chunks could not be joined, and the chunks of the
+    # last save (empty: one cookie).
+    _carried: tuple[int, ...] = ()
+    _chunk_rejection: str | None = None
+    _saved_chunks: tuple[str, ...] = ()
+    # The request carried chunks or the last save made some: the response
+    # must look at them. One flag, so that a store under max_chunks=1 pays
+    # one look-up per saving response.
+    _chunky = False
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
@@ -195,7 +212,11 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     def _parse_header(self) -> None:
         header, self._header = self._header, None
         assert header is not None
-        values = self.settings.derived(CookieHeaders).values(header)
+        cookies = self.settings.derived(CookieHeaders)
+        values = cookies.values(header)
+        if cookies.chunked:
+            self._parse_chunks(cookies, header, values)
+            return
         if not values:
             return
         self.had_cookie = True
@@ -207,6 +228,27 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         if len(valid) > 1:
             self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
         self._cookie_value = valid[0] if valid else None  # validated above
+
+    def _parse_chunks(
+        self, cookies: CookieHeaders, header: str, values: list[str]
+    ) -> None:
+        """:meth:`_parse_header` when a session may span several cookies."""
+        pieces = cookies.pieces(header)
+        if pieces:
+            self._chunky = True
+            self._carried = tuple(sorted(pieces))
+        if not values:
+            return
+        self.had_cookie = True
+        valid = [v for v in values if self._validate_session_key(v)]
+        if len(valid) > 1:
+            self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
+        first = valid[0] if valid else None
+        if first is not None and first[:1] == CHUNK_MARK:
+            # Refused here, logged by load(): the marked value itself is
+            # what the codec then refuses, never reading it as a value.
+            first, self._chunk_rejection = cookies.join(first, pieces)
+        self._cookie_value = first
 
     # -- the key: Django validates on assignment ---------------------------
     # The cookie value is kept in _cookie_value. session_key is Django's
@@ -266,6 +308,8 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         if self._candidates:
             decoded = self._newest(decoded)
         if decoded is None:
+            if self._chunk_rejection is not None:
+                reason = self._chunk_rejection
             self.rejected = reason
             log_rejection(reason)
             self._cookie_value = None
@@ -447,14 +491,40 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         :raises SessionTooLarge: the session no longer fits in a cookie.
         """
         if not self._data():
+            if self._carried:
+                return self.deleted_cookie()
             return _DELETE if self.had_cookie else None
         settings = self.settings
         if (self._modified or settings.save_every_request or self.needs_resign) and (
             not server_error or settings.save_on_server_error
         ):
             self.save()
-            return ResponseCookie(self._cookie_value, self._saved_max_age)
+            if self._chunky:
+                return self.saved_cookie()
+            # ResponseCookie(value, max_age) without NamedTuple's Python-level
+            # __new__: every saving response builds one.
+            return _new_tuple(
+                ResponseCookie, (self._cookie_value, self._saved_max_age, (), ())
+            )
         return None
+
+    def saved_cookie(self) -> ResponseCookie:
+        """The cookie that stores what :meth:`save` signed: its value, its
+        chunks when it spans several cookies, and the chunk cookies the
+        request carried that it does not set, to delete."""
+        chunks = self._saved_chunks
+        count = len(chunks) or 1
+        return ResponseCookie(
+            self._cookie_value,
+            self._saved_max_age,
+            chunks,
+            tuple(index for index in self._carried if index >= count),
+        )
+
+    def deleted_cookie(self) -> ResponseCookie:
+        """The deletion of the cookie and of every chunk cookie the request
+        carried."""
+        return ResponseCookie(None, None, (), self._carried)
 
     # -- test cookie ----------------------------------------------------
 
@@ -542,11 +612,21 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         max_age = self.cookie_max_age()  # reads the data as Django's methods do
         self.accessed = accessed  # saving is not the application reading it
         settings = self.settings
-        size = settings.derived(CookieHeaders).size(value, max_age)
+        cookies = settings.derived(CookieHeaders)
+        size = cookies.size(value, max_age)
         if size > settings.max_cookie_size:
-            raise SessionTooLarge(
-                size, settings.max_cookie_size, codec.largest_keys(data)
-            )
+            split = cookies.split(value, max_age) if cookies.chunked else None
+            if split is None:
+                raise SessionTooLarge(
+                    size,
+                    settings.max_cookie_size,
+                    codec.largest_keys(data),
+                    chunks=settings.max_chunks,
+                )
+            self._saved_chunks = split
+            self._chunky = True
+        elif self._saved_chunks:
+            self._saved_chunks = ()
         self._cookie_value = value  # the codec's: a valid key, not validated
         self._session_id, self._created, self._issued = session_id, created, now
         self._key_index = 0

@@ -395,3 +395,26 @@ def test_admin_login_form_through_webtest(user: User) -> None:
     assert response.status_int == 200
     assert app.cookies.get(NAME) in (None, "")
     assert app.get("/whoami/").json["user"] is None
+
+
+@pytest.mark.parametrize("chunks", [2, 8])
+def test_max_chunks_over_one_is_refused_naming_the_setting(chunks: int) -> None:
+    with (
+        override_settings(SIGNEDSESSION_MAX_CHUNKS=chunks),
+        pytest.raises(
+            ImproperlyConfigured,
+            match=rf"^SIGNEDSESSION_MAX_CHUNKS must be 1 under Django, got {chunks}:"
+            " Django's SessionMiddleware sets one session cookie",
+        ),
+    ):
+        SessionStore()
+
+
+def test_max_chunks_of_one_is_accepted() -> None:
+    with override_settings(SIGNEDSESSION_MAX_CHUNKS=1):
+        assert session_settings().max_chunks == 1
+    with (
+        override_settings(SIGNEDSESSION_MAX_CHUNKS=9),
+        pytest.raises(ImproperlyConfigured, match=r"^SIGNEDSESSION_MAX_CHUNKS: max"),
+    ):
+        SessionStore()

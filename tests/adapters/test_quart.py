@@ -204,3 +204,41 @@ def test_websocket_change_is_logged_not_saved(caplog: pytest.LogCaptureFixture) 
         "session modified during websocket handling: a cookie cannot be set on"
         " a websocket, the change is lost"
     ]
+
+
+def test_a_large_session_is_chunked_and_read_back_with_max_chunks() -> None:
+    import base64
+    import random
+
+    app = make_app(SIGNEDSESSION_MAX_CHUNKS=3)
+    big = base64.b64encode(random.Random(0).randbytes(9000)).decode()[:9000]
+
+    @app.route("/big")
+    async def store_big() -> str:
+        session["big"] = big
+        return "stored"
+
+    @app.route("/size")
+    async def size() -> str:
+        return str(len(session.get("big", "")))
+
+    async def go() -> None:
+        client = app.test_client()
+        response = await client.get("/big")
+        assert [name for name, _, _ in cookies_of(response)] == [
+            "session",
+            "session.1",
+            "session.2",
+        ]
+        response = await client.get("/size")
+        assert await response.get_data(as_text=True) == "9000"
+        response = await client.get("/clear")
+        assert [(name, value) for name, value, _ in cookies_of(response)] == [
+            ("session", ""),
+            ("session.1", ""),
+            ("session.2", ""),
+        ]
+        response = await client.get("/size")
+        assert await response.get_data(as_text=True) == "0"
+
+    asyncio.run(go())

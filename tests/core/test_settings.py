@@ -35,6 +35,7 @@ def test_defaults_are_the_documented_ones(settings: SessionSettings) -> None:
     assert isinstance(settings.serializer, JSONSerializer)
     assert settings.compress is True
     assert settings.max_cookie_size == 4093
+    assert settings.max_chunks == 1
     assert settings.save_on_server_error is False
     assert settings.clock_skew == 60
     assert settings.absolute_max_age is None
@@ -156,6 +157,9 @@ BAD_TYPES = [
         "serializer must have dumps(obj) and loads(bytes) methods, got object",
     ),
     ("max_cookie_size", 4093.0, "max_cookie_size must be an int, got 4093.0"),
+    ("max_chunks", 2.0, "max_chunks must be an int, got 2.0"),
+    ("max_chunks", True, "max_chunks must be an int, got True"),
+    ("max_chunks", None, "max_chunks must be an int, got None"),
     ("clock_skew", None, "clock_skew must be an int, got None"),
     ("max_decompressed_size", "64k", "max_decompressed_size must be an int, got '64k'"),
     ("max_json_depth", 1.0, "max_json_depth must be an int, got 1.0"),
@@ -203,6 +207,8 @@ BAD_VALUES = [
         "digest must be one of sha1, sha224, sha256, sha384, sha512, got 'md5'",
     ),
     ("max_cookie_size", 10, "max_cookie_size must be at least 64, got 10"),
+    ("max_chunks", 0, "max_chunks must be at least 1, got 0"),
+    ("max_chunks", 9, "max_chunks must be at most 8, got 9"),
     ("clock_skew", -1, "clock_skew must be at least 0, got -1"),
     (
         "max_decompressed_size",

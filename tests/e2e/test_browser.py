@@ -176,3 +176,72 @@ def test_log_in_on_flask_shows_the_session_on_pyramid_wsgi_django_then_log_out(
     driver.get(f"{base_url}/flask/")
     wait_for_text(driver, "user", "Not logged in.")
     wait_for_text(driver, "counter", "0")
+
+
+def chunk_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """``/store?size=n`` stores n characters that compress little; ``/show``
+    shows how many came back and the cookie names the browser sent."""
+    import base64
+    import html
+    import random
+    from urllib.parse import parse_qs
+
+    session = environ["signedsession.session"]
+    if environ["PATH_INFO"] == "/store":
+        size = int(parse_qs(environ["QUERY_STRING"])["size"][0])
+        data = random.Random(size).randbytes(size)
+        session["big"] = base64.b64encode(data).decode()[:size]
+    sent = [
+        part.split("=", 1)[0].strip()
+        for part in environ.get("HTTP_COOKIE", "").split(";")
+        if part.strip()
+    ]
+    body = (
+        "<!doctype html><title>chunks</title>"
+        f'<p id="size">{len(session.get("big", ""))}</p>'
+        f'<p id="sent">{html.escape(" ".join(sent))}</p>'
+    ).encode()
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ],
+    )
+    return [body]
+
+
+def test_chromium_keeps_and_sends_every_chunk_then_drops_the_stale_ones(
+    driver: Any, serve_wsgi: Callable[..., str]
+) -> None:
+    from signedsession import SessionMiddleware, SessionSettings
+
+    settings = SessionSettings(secret_key=SECRET, max_chunks=4)
+    base = serve_wsgi(SessionMiddleware(chunk_app, settings))
+
+    def names() -> list[str]:
+        return sorted(c["name"] for c in driver.get_cookies())
+
+    # 10,000 characters: three cookies of 4 KB.
+    driver.get(f"{base}/store?size=10000")
+    wait_for_text(driver, "size", "10000")
+    assert names() == ["session", "session.1", "session.2"]
+    assert all(c["httpOnly"] and c["path"] == "/" for c in driver.get_cookies())
+    driver.get(f"{base}/show")
+    wait_for_text(driver, "size", "10000")  # joined and verified by the server
+    wait_for_text(driver, "sent", "session session.1 session.2")
+
+    # A smaller session in two cookies: chunk 2 is deleted in that response.
+    driver.get(f"{base}/store?size=5000")
+    wait_for_text(driver, "size", "5000")
+    assert names() == ["session", "session.1"]
+    driver.get(f"{base}/show")
+    wait_for_text(driver, "size", "5000")
+    wait_for_text(driver, "sent", "session session.1")
+
+    # One cookie again: every chunk goes.
+    driver.get(f"{base}/store?size=100")
+    driver.get(f"{base}/show")
+    wait_for_text(driver, "size", "100")
+    wait_for_text(driver, "sent", "session")
+    assert names() == ["session"]

@@ -41,6 +41,13 @@ over, ``Door.parser_outcomes`` the rows whose outcome follows from that
 (``test_parser_outcomes_are_rows_the_parsers_read_differently`` checks each
 is one), and the CPU budget is counted net of ``Door.parse``'s own cost.
 
+Doors with ``max_chunks`` over 1 (``Door.chunked``) read a session split
+over several cookies (``session``, marked ``*k*``, then ``session.1``, ...);
+a row runs on the doors of its ``door_chunks`` ("chunked", "single" or
+"any"). The chunk rows are issue 18's: a chunk missing, duplicated, past
+the count (a stale one: ignored), reordered, from another session, a
+thousand of them, a count over ``max_chunks``, a malformed marker.
+
 Rows marked "leaked key" are signed (or sealed) with the real key: they
 model a leaked or reused secret, where only the decoding limits stand
 between the attacker and the process.
@@ -68,7 +75,7 @@ import warnings
 import zlib
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, TypeVar
+from typing import Any, Callable, NamedTuple, Optional, TypeVar
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -101,6 +108,9 @@ REASONS = {
     "too deeply nested",
     "expired",
     "timestamp in the future",
+    "chunk missing",
+    "chunk duplicated",
+    "too many chunks",
 }
 T = TypeVar("T")
 
@@ -152,6 +162,11 @@ class Door:
         """Whether it writes (and requires, but for migration) encryption."""
         return self.settings.encrypt
 
+    @property
+    def chunked(self) -> bool:
+        """Whether it reads (and writes) a session split over several cookies."""
+        return self.settings.max_chunks > 1
+
 
 def wsgi_send(app: Any) -> Send:
     """Requests to a WSGI app through WebTest, with its lint on."""
@@ -192,7 +207,7 @@ def middleware_door(settings: SessionSettings, name: str = "middleware") -> Door
     return Door(name, wsgi_send(SessionMiddleware(inner, settings)), settings)
 
 
-def flask_door(*, encrypt: bool = False) -> Door:
+def flask_door(*, encrypt: bool = False, chunks: int = 1) -> Door:
     import flask
 
     from signedsession.adapters.flask import SignedSessionInterface
@@ -202,6 +217,8 @@ def flask_door(*, encrypt: bool = False) -> Door:
     if encrypt:  # Flask's own spellings
         app.config["SECRET_KEY_FALLBACKS"] = [OLD_SECRET]
         app.config["SIGNEDSESSION_ENCRYPT"] = True
+    if chunks > 1:
+        app.config["SIGNEDSESSION_MAX_CHUNKS"] = chunks
     app.session_interface = SignedSessionInterface()
 
     @app.get("/")
@@ -212,7 +229,9 @@ def flask_door(*, encrypt: bool = False) -> Door:
     settings = app.session_interface.get_settings(app)
     assert settings is not None
     return Door(
-        "flask-encrypted" if encrypt else "flask",
+        "flask"
+        + ("-encrypted" if encrypt else "")
+        + ("-chunked" if chunks > 1 else ""),
         wsgi_send(app),
         settings,
         migrates="flask",
@@ -220,16 +239,18 @@ def flask_door(*, encrypt: bool = False) -> Door:
     )
 
 
-def pyramid_door(*, encrypt: bool = False) -> Door:
+def pyramid_door(*, encrypt: bool = False, chunks: int = 1) -> Door:
     from pyramid.config import Configurator
     from pyramid.response import Response
 
     from signedsession.adapters.pyramid import SignedSessionFactory
 
     factory = (
-        SignedSessionFactory(SECRET, fallback_secrets=(OLD_SECRET,), encrypt=True)
+        SignedSessionFactory(
+            SECRET, fallback_secrets=(OLD_SECRET,), encrypt=True, max_chunks=chunks
+        )
         if encrypt
-        else SignedSessionFactory(SECRET)
+        else SignedSessionFactory(SECRET, max_chunks=chunks)
     )
 
     def show(request: Any) -> Any:
@@ -242,7 +263,9 @@ def pyramid_door(*, encrypt: bool = False) -> Door:
         config.add_view(show, route_name="home")
         app = config.make_wsgi_app()
     return Door(
-        "pyramid-encrypted" if encrypt else "pyramid",
+        "pyramid"
+        + ("-encrypted" if encrypt else "")
+        + ("-chunked" if chunks > 1 else ""),
         wsgi_send(app),
         factory.settings,
         migrates="pyramid",
@@ -331,7 +354,7 @@ def django_door() -> Door:
     )
 
 
-def asgi_door() -> Door:
+def asgi_door(*, chunks: int = 1) -> Door:
     """The ASGI middleware, built from Starlette's keywords (so it migrates
     Starlette's cookies), driven on an event loop in the calling thread: CPU
     time and allocations are measured as for the WSGI doors."""
@@ -348,7 +371,7 @@ def asgi_door() -> Door:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    app = ASGISessionMiddleware(show, secret_key=SECRET)
+    app = ASGISessionMiddleware(show, secret_key=SECRET, max_chunks=chunks)
     loop = asyncio.new_event_loop()
 
     async def receive() -> dict[str, Any]:
@@ -382,7 +405,8 @@ def asgi_door() -> Door:
             ],
         )
 
-    return Door("asgi", send, app.settings, migrates="starlette")
+    name = "asgi-chunked" if chunks > 1 else "asgi"
+    return Door(name, send, app.settings, migrates="starlette")
 
 
 DOORS = [
@@ -417,6 +441,21 @@ DOORS = [
     flask_door(encrypt=True),
     pyramid_door(encrypt=True),
     django_door(),
+    middleware_door(
+        SessionSettings(secret_key=SECRET, max_chunks=4), "middleware-chunked"
+    ),
+    asgi_door(chunks=4),
+    flask_door(chunks=4),
+    pyramid_door(chunks=4),
+    middleware_door(
+        SessionSettings(
+            secret_key=SECRET,
+            fallback_keys=(OLD_SECRET,),
+            encrypt=True,
+            max_chunks=4,
+        ),
+        "middleware-encrypted-chunked",
+    ),
 ]
 
 
@@ -714,6 +753,11 @@ def settings_like(door: Door, **changes: Any) -> SessionSettings:
     return SessionSettings(**fields)
 
 
+def incoming_limit(door: Door) -> int:
+    """The longest value the door reads: one cookie, or all its chunks."""
+    return door.settings.max_cookie_size * door.settings.max_chunks
+
+
 def genuine_of(changes: dict[str, Any], data: dict[str, Any] | None = None) -> Headers:
     """Our cookie holding a genuine value of the door's settings as changed
     (another key, another salt, the signed format...)."""
@@ -881,6 +925,79 @@ def forged(payload: str = b64(b"{}"), **fields: Any) -> Headers:
     return value(lambda door: forge(door.settings, payload, **fields))
 
 
+# -- a session split over several cookies (max_chunks) ---------------------------
+
+#: ``(index, value)``: the cookie ``session`` for None, ``session.index`` else.
+Piece = tuple[Optional[int], str]
+
+
+def split_value(value: str, count: int) -> list[str]:
+    """``value`` cut into ``count`` pieces, the first marked ``*count*``."""
+    size = -(-len(value) // count)
+    parts = [value[i * size : (i + 1) * size] for i in range(count)]
+    parts[0] = f"*{count}*{parts[0]}"
+    return parts
+
+
+def chunk_cookies(
+    make: Callable[[list[str]], list[Piece]],
+    *,
+    count: int = 3,
+    data: dict[str, Any] | None = None,
+) -> Headers:
+    """One header: the cookies ``make`` picks from a genuine value (of
+    ``data``) split in ``count``."""
+
+    def build(door: Door) -> list[str]:
+        name = door.settings.cookie_name
+        pieces = make(split_value(valid(door.settings, data), count))
+        return [
+            "; ".join(
+                f"{name}={value}" if index is None else f"{name}.{index}={value}"
+                for index, value in pieces
+            )
+        ]
+
+    return build
+
+
+def in_order(parts: list[str]) -> list[Piece]:
+    return [(None if i == 0 else i, part) for i, part in enumerate(parts)]
+
+
+def without(index: int) -> Callable[[list[str]], list[Piece]]:
+    return lambda parts: [p for p in in_order(parts) if p[0] != index]
+
+
+def with_extra(*extra: Piece) -> Callable[[list[str]], list[Piece]]:
+    return lambda parts: [*in_order(parts), *extra]
+
+
+def remarked(marker: str) -> Callable[[list[str]], list[Piece]]:
+    """The pieces, the first marked ``marker`` instead of ``*count*``."""
+    return lambda parts: [(None, marker + parts[0][3:]), *in_order(parts)[1:]]
+
+
+def other_sessions_chunk(door: Door) -> list[str]:
+    """Chunk 1 taken from another user's session, of the same length."""
+    name = door.settings.cookie_name
+    ours = split_value(valid(door.settings), 3)
+    theirs = split_value(valid(door.settings, {**VALID_DATA, "user": "bobby"}), 3)
+    assert len(ours[1]) == len(theirs[1]) and ours[1] != theirs[1]
+    return [f"{name}={ours[0]}; {name}.1={theirs[1]}; {name}.2={ours[2]}"]
+
+
+def a_thousand(
+    index: Callable[[int], int], *, keep: int = 1
+) -> Callable[[list[str]], list[Piece]]:
+    """The first ``keep`` pieces, then a thousand chunk cookies of garbage,
+    the i-th named ``session.<index(i)>``."""
+    return lambda parts: [
+        *in_order(parts)[:keep],
+        *((index(i), f"garbage-{i:04}") for i in range(1, 1001)),
+    ]
+
+
 # -- other frameworks' cookies, made by the real libraries with another secret --
 
 
@@ -1004,10 +1121,17 @@ class Row:
     #: Accepted in a form the door re-issues on any access: a fallback key,
     #: or signed where the door encrypts.
     reissued: bool = False
+    #: The doors it runs on: "chunked" (``max_chunks`` over 1), "single"
+    #: (``max_chunks=1``) or "any".
+    door_chunks: str = "any"
 
     def runs_on(self, door: Door) -> bool:
         """Whether this row applies to ``door``."""
         if self.tagged_only and not door.tagged:
+            return False
+        if self.door_chunks != "any" and (
+            (self.door_chunks == "chunked") != door.chunked
+        ):
             return False
         if self.door_format != "any" and (
             (self.door_format == "encrypted") != door.encrypted
@@ -1796,13 +1920,18 @@ ROWS: list[Row] = [
     Row("encrypted-marker-short", literal("!AAAA"), "short", door_format="any"),
     rejected(
         "encrypted-oversized",
-        literal("!" + "A" * 5000),
+        value(lambda door: "!" + "A" * (incoming_limit(door) + 900)),
         "too large",
         door_format="encrypted",
     ),
     rejected(
         "encrypted-oversized-genuine",
-        genuine_of({"compress": False}, {"x": "y" * 4000}),
+        value(
+            lambda door: valid(
+                settings_like(door, compress=False),
+                {"x": "y" * incoming_limit(door)},
+            )
+        ),
         "too large",
         door_format="encrypted",
     ),
@@ -1937,6 +2066,148 @@ ROWS: list[Row] = [
         sealed(plaintext(b"{}", session_id=b"\xff\xfe")),
         "malformed",
         door_format="encrypted",
+    ),
+    # -- a session split over several cookies (issue 18)
+    accepted(
+        "chunks-valid-split-in-3",
+        chunk_cookies(in_order),
+        VALID_DATA,
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    accepted(
+        "chunks-valid-in-reverse-header-order",
+        chunk_cookies(lambda parts: in_order(parts)[::-1]),
+        VALID_DATA,
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    accepted(
+        "chunks-stale-past-the-count-are-ignored",
+        chunk_cookies(with_extra((2, "stale-chunk"), (3, "another")), count=2),
+        VALID_DATA,
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    accepted(
+        "a-thousand-chunks-past-the-count",
+        chunk_cookies(a_thousand(lambda i: i + 1, keep=2), count=2),
+        VALID_DATA,
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-missing",
+        chunk_cookies(without(1)),
+        "chunk missing",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-missing-last",
+        chunk_cookies(without(2)),
+        "chunk missing",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-marker-alone",
+        chunk_cookies(lambda parts: in_order(parts)[:1]),
+        "chunk missing",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-extra-copy",
+        chunk_cookies(lambda parts: [*in_order(parts), (1, parts[1])]),
+        "chunk duplicated",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-extra-other-value",
+        chunk_cookies(with_extra((2, "forged-piece"))),
+        "chunk duplicated",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunks-reordered",
+        chunk_cookies(
+            lambda parts: [(None, parts[0]), (1, parts[2]), (2, parts[1])], count=3
+        ),
+        "bad signature",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-from-another-session",
+        other_sessions_chunk,
+        "bad signature",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "a-thousand-chunks",
+        chunk_cookies(a_thousand(lambda i: i)),
+        "bad signature",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "a-thousand-copies-of-one-chunk",
+        chunk_cookies(a_thousand(lambda i: 1)),
+        "chunk duplicated",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-count-over-max-chunks",
+        chunk_cookies(in_order, count=5),
+        "too many chunks",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-count-past-the-cap",
+        chunk_cookies(in_order, count=9),
+        "too many chunks",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunk-marker-malformed",
+        lambda door: [
+            header
+            for marker in ("*1*", "*0*", "*x*", "**3", "*3-", "*+3", "*")
+            for header in chunk_cookies(remarked(marker))(door)
+        ],
+        "malformed",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunks-joined-too-large",
+        header(
+            lambda door: (
+                f"session=*3*{'A' * 6000}; session.1={'B' * 6000};"
+                f" session.2={'C' * 6000}"
+            )
+        ),
+        "too large",
+        door_format="any",
+        door_chunks="chunked",
+    ),
+    rejected(
+        "chunks-on-a-door-without-max-chunks",
+        header(
+            lambda door: (
+                f"{door.settings.cookie_name}=*2*{valid(door.settings)};"
+                f" {door.settings.cookie_name}.1=garbage-chunk"
+            )
+        ),
+        "bad signature",
+        door_chunks="single",
     ),
     rejected(
         "encrypted-leaked-key-bad-expiry",
@@ -2135,6 +2406,7 @@ def test_each_row_and_door_expects_one_exact_reason() -> None:
             # reader: the same reason on every door the row runs through.
             assert not row.reader_reasons, row.id
         assert row.door_format in ("signed", "encrypted", "any"), row.id
+        assert row.door_chunks in ("chunked", "single", "any"), row.id
         if row.reissued:
             assert row.outcome == "accepted" and row.door_format != "any", row.id
 
