@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 from werkzeug.http import dump_cookie, http_date
@@ -60,7 +61,11 @@ def parse_cookie(header: str, name: str) -> list[str]:
     """
     if sys.version_info < (3, 11):  # pragma: no cover
         return _werkzeug_parse_cookie(header).getlist(name)
-    values: list[str] = []
+    return [_value(match) for match in _matches(header) if match.group(1) == name]
+
+
+def _matches(header: str) -> Iterator[re.Match[str]]:
+    """Every ``name=value`` of a ``Cookie`` header in werkzeug's grammar."""
     pos = 0
     while True:
         match = _COOKIE.match(header, pos)
@@ -68,39 +73,26 @@ def parse_cookie(header: str, name: str) -> list[str]:
             # Skip invalid characters until the next semicolon, as werkzeug.
             pos = header.find(";", pos) + 1
             if pos == 0:
-                return values
+                return
             continue
         pos = match.end()
-        if match.group(1) != name:
-            continue
-        value = match.group(2) or ""
-        if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = _UNSLASH.sub(_unslash, value[1:-1].encode()).decode(
-                errors="replace"
-            )
-        values.append(value)
+        yield match
+
+
+def _value(match: re.Match[str]) -> str:
+    """The value of one of :func:`_matches`, unquoted as werkzeug does."""
+    value = match.group(2) or ""
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = _UNSLASH.sub(_unslash, value[1:-1].encode()).decode(errors="replace")
+    return value
 
 
 def _pairs(header: str) -> list[tuple[str, str]]:
     """Every ``(name, value)`` of a ``Cookie`` header, in order, read as
     :func:`parse_cookie` reads one name's values."""
-    pairs: list[tuple[str, str]] = []
     if '"' in header or sys.version_info < (3, 11):
-        pos = 0
-        while True:
-            match = _COOKIE.match(header, pos)
-            if match is None:
-                pos = header.find(";", pos) + 1
-                if pos == 0:
-                    return pairs
-                continue
-            pos = match.end()
-            value = match.group(2) or ""
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = _UNSLASH.sub(_unslash, value[1:-1].encode()).decode(
-                    errors="replace"
-                )
-            pairs.append((match.group(1), value))
+        return [(match.group(1), _value(match)) for match in _matches(header)]
+    pairs: list[tuple[str, str]] = []
     for part in header.split(";"):
         key, _, value = part.partition("=")
         value = value.strip(" \t")

@@ -304,18 +304,10 @@ def _path(name: str, value: Any) -> str:
     return value  # type: ignore[no-any-return]
 
 
-def _int(minimum: int, *, optional: bool = False) -> _Rule:
+def _int(minimum: int, *, maximum: int | None = None, optional: bool = False) -> _Rule:
     def rule(name: str, value: Any) -> Any:
         check_int(name, value, minimum=minimum, optional=optional)
-        return value
-
-    return rule
-
-
-def _int_between(minimum: int, maximum: int) -> _Rule:
-    def rule(name: str, value: Any) -> Any:
-        check_int(name, value, minimum=minimum)
-        if value > maximum:
+        if maximum is not None and value > maximum:
             raise ValueError(f"{name} must be at most {maximum}, got {value}")
         return value
 
@@ -462,7 +454,7 @@ _RULES: dict[str, _Rule] = {
     "fallback_digests": _digests,
     "serializer": _serializer,
     "max_cookie_size": _int(64),
-    "max_chunks": _int_between(1, MAX_CHUNKS),
+    "max_chunks": _int(1, maximum=MAX_CHUNKS),
     "clock_skew": _int(0),
     "max_decompressed_size": _int(1024),
     "max_json_depth": _int(1),

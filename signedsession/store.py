@@ -108,10 +108,6 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     _carried: tuple[int, ...] = ()
     _chunk_rejection: str | None = None
     _saved_chunks: tuple[str, ...] = ()
-    # The request carried chunks or the last save made some: the response
-    # must look at them. One flag, so that a store under max_chunks=1 pays
-    # one look-up per saving response.
-    _chunky = False
 
     def __init__(
         self, session_key: str | None = None, *, settings: SessionSettings
@@ -214,37 +210,22 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         assert header is not None
         cookies = self.settings.derived(CookieHeaders)
         values = cookies.values(header)
-        if cookies.chunked:
-            self._parse_chunks(cookies, header, values)
-            return
-        if not values:
-            return
-        self.had_cookie = True
-        if len(values) == 1:  # the usual case: nothing to filter or keep
-            if len(values[0]) >= 8:  # _validate_session_key, for a parsed str
-                self._cookie_value = values[0]
-            return
-        valid = [v for v in values if self._validate_session_key(v)]
-        if len(valid) > 1:
-            self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
-        self._cookie_value = valid[0] if valid else None  # validated above
-
-    def _parse_chunks(
-        self, cookies: CookieHeaders, header: str, values: list[str]
-    ) -> None:
-        """:meth:`_parse_header` when a session may span several cookies."""
-        pieces = cookies.pieces(header)
+        # With max_chunks > 1: the chunk cookies (cookie_name.i) it carried.
+        pieces = cookies.pieces(header) if cookies.chunked else None
         if pieces:
-            self._chunky = True
             self._carried = tuple(sorted(pieces))
         if not values:
             return
         self.had_cookie = True
-        valid = [v for v in values if self._validate_session_key(v)]
-        if len(valid) > 1:
-            self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
-        first = valid[0] if valid else None
-        if first is not None and first[:1] == CHUNK_MARK:
+        if len(values) == 1:  # the usual case: nothing to filter or keep
+            # _validate_session_key, for a parsed str
+            first = values[0] if len(values[0]) >= 8 else None
+        else:
+            valid = [v for v in values if self._validate_session_key(v)]
+            if len(valid) > 1:
+                self._candidates = tuple(valid[1 : self.MAX_CANDIDATES])
+            first = valid[0] if valid else None  # validated above
+        if pieces is not None and first is not None and first[:1] == CHUNK_MARK:
             # Refused here, logged by load(): the marked value itself is
             # what the codec then refuses, never reading it as a value.
             first, self._chunk_rejection = cookies.join(first, pieces)
@@ -499,7 +480,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             not server_error or settings.save_on_server_error
         ):
             self.save()
-            if self._chunky:
+            if self._saved_chunks or self._carried:
                 return self.saved_cookie()
             # ResponseCookie(value, max_age) without NamedTuple's Python-level
             # __new__: every saving response builds one.
@@ -624,7 +605,6 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
                     chunks=settings.max_chunks,
                 )
             self._saved_chunks = split
-            self._chunky = True
         elif self._saved_chunks:
             self._saved_chunks = ()
         self._cookie_value = value  # the codec's: a valid key, not validated

@@ -69,16 +69,24 @@ class Smoke:
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory: pytest.TempPathFactory) -> Smoke:
     path = tmp_path_factory.mktemp("bench") / "results.json"
+    stdout = run_module("benchmarks", "--smoke", "--save", str(path), timeout=600)
+    return Smoke(path, stdout, load(path))
+
+
+def run_module(*argv: str, timeout: int = 300) -> str:
+    """The standard output of ``python -m *argv`` from the repository root,
+    which must exit 0. A subprocess: some benchmarks configure Django
+    globally."""
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--smoke", "--save", str(path)],
+        [sys.executable, "-m", *argv],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
     assert run.returncode == 0, run.stderr[-3000:]
-    return Smoke(path, run.stdout, load(path))
+    return run.stdout
 
 
 def _section(page: str, heading: str) -> str:
@@ -545,17 +553,8 @@ def test_flask_runs_save_session_for_the_plumbing_as_for_the_adapter() -> None:
 
 
 def test_adapter_glue_times_every_adapter() -> None:
-    command = ["-m", "benchmarks.adapter_glue", "--rounds", "2", "--batch", "3"]
-    run = subprocess.run(  # a subprocess: it configures Django globally
-        [sys.executable, *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    header, *rows = run.stdout.splitlines()
+    stdout = run_module("benchmarks.adapter_glue", "--rounds", "2", "--batch", "3")
+    header, *rows = stdout.splitlines()
     assert header.split("rounds", 1)[1].split() == [
         "adapter",
         "middleware",
@@ -700,17 +699,8 @@ def test_the_asgi_floor_verifies_what_it_signs() -> None:
 
 
 def test_django_ratio_times_ours_beside_the_floor_engine() -> None:
-    command = ["-m", "benchmarks.django_ratio", "--rounds", "1", "--requests", "5"]
-    run = subprocess.run(
-        [sys.executable, *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    lines = run.stdout.splitlines()
+    stdout = run_module("benchmarks.django_ratio", "--rounds", "1", "--requests", "5")
+    lines = stdout.splitlines()
     assert [line.split(":")[0].strip() for line in lines] == ["read", "write"]
     for line in lines:
         for name in ("least store", "stdlib floor", "signedsession engine"):
