@@ -61,6 +61,7 @@ SIGNEDSESSION_SETTINGS = {
     "SIGNEDSESSION_COMPRESS": "compress",
     "SIGNEDSESSION_DIGEST": "digest",
     "SIGNEDSESSION_MAX_CHUNKS": "max_chunks",
+    "SIGNEDSESSION_COOKIE_FORMAT": "cookie_format",
     "SIGNEDSESSION_MAX_COOKIE_SIZE": "max_cookie_size",
     "SIGNEDSESSION_MAX_DECOMPRESSED_SIZE": "max_decompressed_size",
     "SIGNEDSESSION_MAX_JSON_DEPTH": "max_json_depth",

@@ -124,8 +124,8 @@ class SignedSessionInterface(SessionInterface):
     short secret read from the app is logged once per configuration, as a
     WARNING on the ``signedsession.adapters.flask`` logger, never raised
     inside a request. ``SIGNEDSESSION_ENCRYPT``, ``SIGNEDSESSION_REVOCATIONS``
-    (a backend or URL), ``SIGNEDSESSION_USER_KEY`` and
-    ``SIGNEDSESSION_MAX_CHUNKS`` are ours.
+    (a backend or URL), ``SIGNEDSESSION_USER_KEY``,
+    ``SIGNEDSESSION_MAX_CHUNKS`` and ``SIGNEDSESSION_COOKIE_FORMAT`` are ours.
 
     :param overrides: :class:`~signedsession.SessionSettings` fields that win
         over what is derived from ``app.config``.
@@ -193,6 +193,7 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SIGNEDSESSION_REVOCATIONS"),
                 config.get("SIGNEDSESSION_USER_KEY"),
                 config.get("SIGNEDSESSION_MAX_CHUNKS", 1),
+                config.get("SIGNEDSESSION_COOKIE_FORMAT", 2),
             )
         else:  # what those hooks return, without the calls
             key = (
@@ -211,6 +212,7 @@ class SignedSessionInterface(SessionInterface):
                 config.get("SIGNEDSESSION_REVOCATIONS"),
                 config.get("SIGNEDSESSION_USER_KEY"),
                 config.get("SIGNEDSESSION_MAX_CHUNKS", 1),
+                config.get("SIGNEDSESSION_COOKIE_FORMAT", 2),
             )
         settings = self._cache.get(key)
         if settings is None:
@@ -236,6 +238,7 @@ class SignedSessionInterface(SessionInterface):
             revocations,
             user_key,
             max_chunks,
+            cookie_format,
         ) = key
         if isinstance(lifetime, timedelta):
             lifetime = lifetime.total_seconds()
@@ -257,6 +260,7 @@ class SignedSessionInterface(SessionInterface):
                 "revocations": revocations,
                 "user_key": user_key,
                 "max_chunks": max_chunks,
+                "cookie_format": cookie_format,
                 **self._fixed,
             },
             warn_insecure_secret=False,

@@ -91,6 +91,7 @@ _CONVERTERS: dict[str, _Converter] = {
     "compress": _as_bool,
     "max_cookie_size": _as_int,
     "max_chunks": _as_int,
+    "cookie_format": _as_int,
     "save_on_server_error": _as_bool,
     "clock_skew": _as_int,
     "absolute_max_age": _as_optional_int,

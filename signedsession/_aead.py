@@ -1,7 +1,9 @@
 """The encrypted envelope: AES-256-GCM under keys derived per purpose.
 
-An encrypted cookie value is ``"!"`` followed by the unpadded URL-safe
-base64 of ``nonce (12 bytes) || ciphertext || tag (16 bytes)``. Each secret
+An encrypted cookie value is a marker character followed by the unpadded
+URL-safe base64 of ``nonce (12 bytes) || ciphertext || tag (16 bytes)``;
+every marker but the first format's ``"!"`` is authenticated as the
+associated data. Each secret
 gives its own 256-bit key through HKDF-SHA256 with an info label that no
 other use of the secret shares (docs/format.rst specifies both).
 
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import os
 from binascii import Error as BinasciiError
-from binascii import a2b_base64, b2a_base64
 from typing import Any
+
+from . import _base64
 
 __all__ = [
     "INFO_LABEL",
@@ -37,9 +40,6 @@ TAG_BYTES = 16
 #: Bytes an envelope adds to its plaintext before base64.
 OVERHEAD = NONCE_BYTES + TAG_BYTES
 
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
 try:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -54,31 +54,6 @@ else:
 def available() -> bool:
     """Whether ``cryptography`` is installed, so values can be encrypted."""
     return _AESGCM is not None
-
-
-def _b64(data: bytes) -> bytes:
-    return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-
-
-_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-# The low bits of the last character that encode nothing, by the length of
-# the text modulo 4 (1 is never a length of unpadded base64).
-_SPARE_BITS = {0: 0, 2: 0b1111, 3: 0b11}
-
-
-def _canonical(text: bytes) -> bool:
-    """Whether ``text`` is the one unpadded URL-safe base64 spelling of its bytes.
-
-    binascii skips characters outside the alphabet and ignores unused
-    trailing bits, so that several texts decode to the same bytes; only
-    the one an envelope was issued as is accepted.
-    """
-    if text.translate(None, _ALPHABET):
-        return False
-    spare = _SPARE_BITS.get(len(text) % 4)
-    if spare is None:
-        return False
-    return not spare or not _ALPHABET.index(text[-1]) & spare
 
 
 def _new_nonce() -> bytes:
@@ -114,22 +89,30 @@ class Envelope:
             )
         self._ciphers = tuple(_AESGCM(derive_key(key, salt)) for key in secrets)
 
-    def seal(self, plaintext: bytes) -> str:
-        """Encrypt ``plaintext`` with the current key under a fresh nonce."""
+    def seal(self, plaintext: bytes, marker: str = MARKER) -> str:
+        """Encrypt ``plaintext`` with the current key under a fresh nonce.
+
+        ``marker`` opens the value: :data:`MARKER` for the first format, in
+        which nothing else is authenticated; any other marker is the
+        associated data, so that it cannot be changed either.
+        """
         nonce = _new_nonce()
-        sealed = nonce + self._ciphers[0].encrypt(nonce, plaintext, None)
-        return MARKER + _b64(sealed).decode("ascii")
+        associated = None if marker == MARKER else marker.encode("ascii")
+        sealed = nonce + self._ciphers[0].encrypt(nonce, plaintext, associated)
+        return marker + _base64.encode(sealed).decode("ascii")
 
     def open(self, value: str) -> tuple[bytes, int] | None:
         """The plaintext of ``value`` and the index of the key that opened it.
 
         None when no key authenticates it: tampered, truncated, sealed with
-        another key or salt, or not an envelope at all. Nothing of the
-        plaintext is looked at before the tag verified.
+        another key or salt or marker, or not an envelope at all. Nothing of
+        the plaintext is looked at before the tag verified.
         """
+        marker = value[:1]
+        associated = None if marker == MARKER else marker.encode("ascii")
         text = value[1:].encode("ascii")
         try:
-            sealed = a2b_base64(text.translate(_FROM_URLSAFE) + b"=" * (-len(text) % 4))
+            sealed = _base64.decode(text)
         except BinasciiError:
             return None
         if len(sealed) < OVERHEAD:
@@ -137,10 +120,10 @@ class Envelope:
         nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
         for index, cipher in enumerate(self._ciphers):
             try:
-                plaintext = cipher.decrypt(nonce, body, None)
+                plaintext = cipher.decrypt(nonce, body, associated)
             except _InvalidTag:
                 continue
             # After the tag, which refuses a forged value sooner: the same
             # bytes spelled otherwise are refused too.
-            return (plaintext, index) if _canonical(text) else None
+            return (plaintext, index) if _base64.is_canonical(text) else None
         return None

@@ -1,6 +1,20 @@
-"""The cookie value: a session dict signed, timestamped and compact.
+"""The cookie value: a session dict signed (or encrypted), timestamped, compact.
 
-Format (every field ASCII, joined by ``.``)::
+Two formats, both read whatever the settings say (docs/format.rst specifies
+them byte for byte); ``cookie_format`` says which one is written.
+
+The compact format (2, the default) is one marker character and the
+unpadded URL-safe base64 of binary fields::
+
+    $ or ^   base64(session_id (16) || created (4) || issued (4) || data || mac (16))
+    | or :   base64(nonce (12) || AES-256-GCM(session_id || created || issued || data) || tag (16))
+
+``$`` and ``|`` carry the serialized data as it is; ``^`` and ``:`` carry it
+raw-deflated with the preset :data:`DICTIONARY`. ``mac`` is the HMAC of the
+marker and everything before it, truncated to 128 bits; an encrypted
+value's marker is its associated data.
+
+The first format (1) is five ASCII fields joined by ``.``::
 
     payload . session_id . created . issued . signature
 
@@ -8,16 +22,13 @@ Format (every field ASCII, joined by ``.``)::
 ``~`` when it is raw-deflate compressed; ``session_id`` is 16 random bytes in
 unpadded URL-safe base64; ``created`` and ``issued`` are Unix seconds in
 lower-case hex; ``signature`` is the unpadded URL-safe base64 HMAC of
-everything before it, keyed by itsdangerous' ``hmac`` derivation of the
-secret and salt. The signature is checked first, then the timestamps, and
-only then is anything decompressed or parsed.
+everything before it. Its encrypted form is ``"!"`` and the base64 of nonce,
+ciphertext and tag, whose plaintext is ``created (8) || issued (8) || id
+length (1) || session_id || flags (1) || data``, big-endian, flags 1 for
+raw-deflated data.
 
-With ``encrypt=True`` the same fields travel inside an AES-256-GCM envelope
-(:mod:`signedsession._aead`): ``"!"`` and the base64 of nonce, ciphertext
-and tag, whose plaintext is ``created (8) || issued (8) || id length (1) ||
-session_id || flags (1) || data``, big-endian, flags 1 for raw-deflated
-data. Both formats are read whatever ``encrypt`` says, so switching it
-logs nobody out; docs/format.rst specifies them byte for byte.
+Whatever the format, the signature (or tag) is checked first, then the
+timestamps, and only then is anything decompressed or parsed.
 """
 
 from __future__ import annotations
@@ -28,18 +39,19 @@ import re
 import secrets
 import struct
 import zlib
-from binascii import a2b_base64, b2a_base64
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from itsdangerous import Signer
 
-from . import _aead, _clock
+from . import _aead, _base64, _clock
 from ._keyusage import KeyUsage
 from .exceptions import InvalidCookie, SessionTooLarge
 from .settings import Decoded, Serializer, SessionSettings
 
 __all__ = [
+    "DICTIONARY",
+    "ENCRYPTED_MARKERS",
     "EXPIRY_KEY",
     "NO_CRYPTOGRAPHY",
     "Codec",
@@ -69,7 +81,39 @@ MAX_EXPIRY_SECONDS = 10**10
 _BRACKET = re.compile(rb"[\[\]{}]")
 # The encrypted plaintext's fixed head: created, issued, session id length.
 _HEAD = struct.Struct(">QQB")
-_RAW, _DEFLATED = b"\x00", b"\x01"
+# The compact format's fixed head: session id, created, issued.
+_HEADER = struct.Struct(">16sII")
+_MAC_BYTES = 16
+# Encoded data as the codec passes it around (Decoded.payload): the first
+# format's base64 text, or one of these flags and the bytes it describes.
+_RAW, _DEFLATED, _PACKED = b"\x00", b"\x01", b"\x02"
+_FLAGS = (_RAW, _DEFLATED, _PACKED)
+# The compact format's markers, by what they say of the data: signed or
+# encrypted, as it is (raw) or deflated with the dictionary (packed).
+_SIGNED_RAW, _SIGNED_PACKED = "$", "^"
+_SEALED_RAW, _SEALED_PACKED = "|", ":"
+#: The first characters of encrypted values, of either format.
+ENCRYPTED_MARKERS = (_aead.MARKER, _SEALED_RAW, _SEALED_PACKED)
+
+#: The preset dictionary of the compact format's deflated data (``^`` and
+#: ``:``): the keys and values that Flask, Flask-Login, Flask-WTF, Django,
+#: Pyramid and common applications put in sessions, as compact JSON, the
+#: most frequent last (closest to the data, so the cheapest to refer to).
+#: Part of the format: a value deflated with it inflates only with it, so
+#: it never changes; another dictionary would need another marker.
+DICTIONARY = b"".join(
+    (
+        b'"_remember_seconds":"_remember":"set","next":"/","_permanent":true,',
+        b'"_auth_user_backend":"django.contrib.auth.backends.ModelBackend",',
+        b'"_auth_user_hash":"","_auth_user_id":"',
+        b'"_messages":"[[\\"__json_message\\",0,20,\\"","_csrftoken":"',
+        b'"_session_expiry":"_csrft_":"","_f_":["',
+        b'"user":{"id":"name":"","email":"","username":"","user_id":',
+        b'[{" t":["message","[["message","["warning","["error","["danger","',
+        b'["info","["success","],"_flashes":[',
+        b'"csrf_token":"","_fresh":true,"_fresh":false,"_id":"","_user_id":"',
+    )
+)
 
 
 def new_session_id() -> str:
@@ -77,23 +121,9 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(16)
 
 
-# base64's urlsafe_b64encode/decode, without their two Python frames per
-# call (binascii does the work either way, non-strict as b64decode).
-_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-
-def _b64(data: bytes) -> bytes:
-    return b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
-
-
-def _b64_length(size: int) -> int:
-    """``len(_b64(data))`` for ``len(data) == size`` (unpadded base64)."""
-    return (4 * size + 2) // 3
-
-
-def _unb64(data: bytes) -> bytes:
-    return a2b_base64(data.translate(_FROM_URLSAFE) + b"=" * (-len(data) % 4))
+_b64 = _base64.encode
+_b64_length = _base64.encoded_length
+_unb64 = _base64.decode
 
 
 def _too_deep(raw: bytes, limit: int) -> bool:
@@ -134,13 +164,19 @@ def parse_expiry(value: object) -> int | datetime | None:
     raise ValueError("invalid session expiry")
 
 
-def inflate(packed: bytes, limit: int, *, wbits: int = -15) -> bytes:
+def inflate(
+    packed: bytes, limit: int, *, wbits: int = -15, dictionary: bytes | None = None
+) -> bytes:
     """Decompress ``packed``, refusing to produce more than ``limit`` bytes.
 
     :param wbits: zlib's window bits: -15 raw deflate (ours), 15 zlib.
+    :param dictionary: the preset dictionary it was deflated with, if any.
     :raises InvalidCookie: "too large" past the limit, "malformed" otherwise.
     """
-    inflater = zlib.decompressobj(wbits)
+    if dictionary is None:
+        inflater = zlib.decompressobj(wbits)
+    else:
+        inflater = zlib.decompressobj(wbits, zdict=dictionary)
     try:
         raw = inflater.decompress(packed, limit)
     except zlib.error:
@@ -243,6 +279,7 @@ class Codec:
         )
         self._serializer = settings.serializer
         self._compress = settings.compress
+        self._compact = settings.cookie_format == 2
         # A value split over max_chunks cookies is up to that many times
         # longer than one cookie.
         self._max_value = settings.max_cookie_size * settings.max_chunks
@@ -263,6 +300,13 @@ class Codec:
         mac = mac.copy()
         mac.update(body)
         return _b64(mac.digest())
+
+    @staticmethod
+    def _tag(mac: _Mac, body: bytes) -> bytes:
+        # The compact format's MAC: the digest truncated to 128 bits.
+        mac = mac.copy()
+        mac.update(body)
+        return mac.digest()[:_MAC_BYTES]
 
     def serialize(self, data: dict[str, Any]) -> bytes:
         """Serialize ``data`` as it would be stored, before compression.
@@ -311,36 +355,91 @@ class Codec:
         :raises ValueError: the data is nested deeper than ``max_json_depth``.
         """
         raw = self.serialize(data)
-        payload = None
-        if self._encrypt:
-            return self._seal(
-                self._binary_payload(raw),
-                session_id=session_id,
-                created=created,
-                issued=issued,
-            )
+        header = self._header(session_id, created, issued)
+        if header is not None:
+            return self._compact_value(self._encode(raw, True, True), header)
+        payload = self._encode(raw, False, self._encrypt)
+        return self.sign(payload, session_id=session_id, created=created, issued=issued)
+
+    def _header(self, session_id: str, created: int, issued: int) -> bytes | None:
+        """The compact format's fixed fields; None where the first format
+        is written: ``cookie_format=1``, or an id or time it cannot hold."""
+        if not self._compact or len(session_id) != 22:
+            return None
+        sid = session_id.encode("ascii", "replace")
+        if not _base64.is_canonical(sid):
+            return None  # not one of new_session_id's
+        try:
+            return _HEADER.pack(_unb64(sid), created, issued)
+        except struct.error:  # before 1970 or after 2106
+            return None
+
+    def _encode(self, raw: bytes, compact: bool, binary: bool) -> bytes:
+        """Serialized data as the value being written carries it.
+
+        Compressed when ``compress`` is on, it is long enough to gain and it
+        gains: compact values deflate with :data:`DICTIONARY`.
+        """
         if self._compress and len(raw) >= _MIN_COMPRESS:
             # A cookie holds 4 KB: an 8 KB window and a smaller hash table
             # find the same matches, and allocate 64 KB instead of 256 KB,
             # which the allocator maps and unmaps on every call. Any window
-            # up to 32 KB inflates with the -15 of _decode_payload.
-            deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
+            # up to 32 KB inflates with the -15 of inflate().
+            if compact:
+                deflater = zlib.compressobj(
+                    9, zlib.DEFLATED, -13, 6, zlib.Z_DEFAULT_STRATEGY, DICTIONARY
+                )
+            else:
+                deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
             packed = deflater.compress(raw) + deflater.flush()
+            if binary:
+                if len(packed) < len(raw):
+                    return (_PACKED if compact else _DEFLATED) + packed
             # Compared by base64 length, so only the winner is encoded.
-            if _b64_length(len(packed)) + 1 < _b64_length(len(raw)):
-                payload = b"~" + _b64(packed)
-        if payload is None:
-            payload = _b64(raw)
-        return self.sign(payload, session_id=session_id, created=created, issued=issued)
+            elif _b64_length(len(packed)) + 1 < _b64_length(len(raw)):
+                return b"~" + _b64(packed)
+        return _RAW + raw if binary else _b64(raw)
 
-    def _binary_payload(self, raw: bytes) -> bytes:
-        """Serialized data as the encrypted format carries it: flag and data."""
-        if self._compress and len(raw) >= _MIN_COMPRESS:
-            deflater = zlib.compressobj(9, zlib.DEFLATED, -13, 6)
-            packed = deflater.compress(raw) + deflater.flush()
-            if len(packed) < len(raw):
+    def _recode(self, payload: bytes, compact: bool, binary: bool) -> bytes:
+        """``payload``, in any form, in the form of the value being written.
+
+        Converted only when the format changes (on the first request after
+        ``encrypt`` or ``cookie_format`` did): a payload deflated without the
+        dictionary, or with it, is inflated and deflated again.
+        """
+        flag = payload[:1]
+        if flag == _RAW:
+            return payload if binary else _b64(payload[1:])
+        if flag == _PACKED:
+            if compact:
+                return payload
+            raw = inflate(payload[1:], self._max_raw, dictionary=DICTIONARY)
+            return self._encode(raw, compact, binary)
+        if flag == _DEFLATED:
+            if not compact:
+                return payload if binary else b"~" + _b64(payload[1:])
+            return self._encode(inflate(payload[1:], self._max_raw), compact, binary)
+        # The first format's base64 text.
+        if not binary:
+            return payload
+        if flag == b"~":
+            packed = _unb64(payload[1:])
+            if not compact:
                 return _DEFLATED + packed
-        return _RAW + raw
+            return self._encode(inflate(packed, self._max_raw), compact, binary)
+        return _RAW + _unb64(payload)
+
+    def _compact_value(self, payload: bytes, header: bytes) -> str:
+        """A value of the compact format: ``payload`` is flagged raw or packed."""
+        packed = payload[:1] == _PACKED
+        if self._encrypt:
+            assert self._envelope is not None  # SessionSettings checked for it
+            marker = _SEALED_PACKED if packed else _SEALED_RAW
+            return self._envelope.seal(header + payload[1:], marker)
+        marker = _SIGNED_PACKED if packed else _SIGNED_RAW
+        body = header + payload[1:]
+        tag = self._tag(self._macs[0], marker.encode("ascii") + body)
+        return marker + _b64(body + tag).decode("ascii")
 
     def _seal(
         self, payload: bytes, *, session_id: str, created: int, issued: int
@@ -360,22 +459,19 @@ class Codec:
         :attr:`Decoded.payload` of a verified value, of either format: an
         unchanged session is issued again without being serialized again.
         """
-        # A binary payload (an encrypted value's) starts with its flag byte;
-        # a signed one with URL-safe base64 or "~". Converted only when the
-        # format switches: on the first request after encrypt changed.
-        binary = payload[:1] in (_RAW, _DEFLATED)
+        header = self._header(session_id, created, issued)
+        if header is not None:
+            if payload[:1] not in (_RAW, _PACKED):
+                payload = self._recode(payload, True, True)
+            return self._compact_value(payload, header)
         if self._encrypt:
-            if not binary:
-                if payload[:1] == b"~":
-                    payload = _DEFLATED + _unb64(payload[1:])
-                else:
-                    payload = _RAW + _unb64(payload)
+            if payload[:1] not in (_RAW, _DEFLATED):
+                payload = self._recode(payload, False, True)
             return self._seal(
                 payload, session_id=session_id, created=created, issued=issued
             )
-        if binary:
-            encoded = _b64(payload[1:])
-            payload = b"~" + encoded if payload[:1] == _DEFLATED else encoded
+        if payload[:1] in _FLAGS:
+            payload = self._recode(payload, False, False)
         body = b"%s.%s.%x.%x" % (payload, session_id.encode("ascii"), created, issued)
         return (body + b"." + self._signature(self._macs[0], body)).decode("ascii")
 
@@ -404,7 +500,10 @@ class Codec:
             raise InvalidCookie("too large")
         if not value.isascii():
             return None
-        if value[:1] == _aead.MARKER and "." not in value:
+        marker = value[:1]
+        if marker in (_SIGNED_RAW, _SIGNED_PACKED):
+            return self._verify_compact(value)
+        if marker in ENCRYPTED_MARKERS and "." not in value:
             return self._open(value)
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
@@ -425,15 +524,57 @@ class Codec:
             issued = int(issued_hex, 16)
         except ValueError:
             raise InvalidCookie("malformed") from None
+        return self._accept(
+            payload, session_id.decode("ascii"), created, issued, index, False
+        )
+
+    def _verify_compact(self, value: str) -> Decoded | None:
+        """:meth:`try_loads` for a signed value of the compact format."""
+        text = value[1:].encode("ascii")
+        try:
+            blob = _unb64(text)
+        except ValueError:
+            return None
+        end = len(blob) - _MAC_BYTES
+        if end <= _HEADER.size:
+            return None
+        signed = value[:1].encode("ascii") + blob[:end]
+        tag = blob[end:]
+        if hmac.compare_digest(self._tag(self._macs[0], signed), tag):
+            index = 0
+        else:
+            for index in range(1, len(self._macs)):
+                if hmac.compare_digest(self._tag(self._macs[index], signed), tag):
+                    break
+            else:
+                return None
+        if not _base64.is_canonical(text):
+            return None  # the same bytes, spelled otherwise
+        sid, created, issued = _HEADER.unpack_from(blob)
+        flag = _PACKED if value[:1] == _SIGNED_PACKED else _RAW
+        payload = flag + blob[_HEADER.size : end]
+        return self._accept(
+            payload, _b64(sid).decode("ascii"), created, issued, index, False
+        )
+
+    def _accept(
+        self,
+        payload: bytes,
+        session_id: str,
+        created: int,
+        issued: int,
+        index: int,
+        encrypted: bool,
+    ) -> Decoded:
+        """The session of an authentic value, unless it expired or is malformed."""
         now = _clock.time()
         self._check_times(created, issued, now)
-        data = self._decode_payload(payload)
+        data = parse_data(self._raw(payload), self._serializer, self._max_depth)
         self._check_age(data, issued, now)
         self.usage.count(index if index < self._keys else 0, now)
         # Decoded(...) without the Python-level __new__ of a NamedTuple.
         return tuple.__new__(
-            Decoded,
-            (data, session_id.decode("ascii"), created, issued, index, payload, False),
+            Decoded, (data, session_id, created, issued, index, payload, encrypted)
         )
 
     def _check_times(self, created: int, issued: int, now: float) -> None:
@@ -460,40 +601,42 @@ class Codec:
             return None
         plaintext, index = opened
         # Authentic from here on: only a leaked key makes these fail.
+        marker = value[:1]
+        if marker != _aead.MARKER:
+            if len(plaintext) < _HEADER.size:
+                raise InvalidCookie("malformed")
+            sid, created, issued = _HEADER.unpack_from(plaintext)
+            flag = _PACKED if marker == _SEALED_PACKED else _RAW
+            return self._accept(
+                flag + plaintext[_HEADER.size :],
+                _b64(sid).decode("ascii"),
+                created,
+                issued,
+                index,
+                True,
+            )
         if len(plaintext) < _HEAD.size + 1:
             raise InvalidCookie("malformed")
         created, issued, length = _HEAD.unpack_from(plaintext)
         end = _HEAD.size + length
         session_id = plaintext[_HEAD.size : end]
         payload = plaintext[end:]
-        flag = payload[:1]
         if (
             len(payload) < 2
-            or flag not in (_RAW, _DEFLATED)
+            or payload[:1] not in (_RAW, _DEFLATED)
             or not session_id.isascii()
         ):
             raise InvalidCookie("malformed")
-        now = _clock.time()
-        self._check_times(created, issued, now)
-        if flag == _DEFLATED:
-            raw = inflate(payload[1:], self._max_raw)
-        else:
-            raw = payload[1:]
-            if len(raw) > self._max_raw:
-                raise InvalidCookie("too large")
-        data = parse_data(raw, self._serializer, self._max_depth)
-        self._check_age(data, issued, now)
-        self.usage.count(index if index < self._keys else 0, now)
-        return tuple.__new__(
-            Decoded,
-            (data, session_id.decode("ascii"), created, issued, index, payload, True),
+        return self._accept(
+            payload, session_id.decode("ascii"), created, issued, index, True
         )
 
     @staticmethod
     def is_encrypted(value: str) -> bool:
         """Whether ``value`` is in the encrypted format (authentic or not)."""
-        # Base64 has no dot; a signed value has four, whatever it starts with.
-        return value[:1] == _aead.MARKER and "." not in value
+        # Base64 has no dot; a signed value of the first format has four,
+        # whatever it starts with.
+        return value[:1] in ENCRYPTED_MARKERS and "." not in value
 
     def expires_at(
         self, data: dict[str, Any], *, created: float, issued: float
@@ -558,19 +701,28 @@ class Codec:
             return None
         raise InvalidCookie(reason)
 
-    def _decode_payload(self, payload: bytes) -> dict[str, Any]:
+    def _raw(self, payload: bytes) -> bytes:
+        """The serialized data of a verified payload, in any form.
+
+        :raises InvalidCookie: "too large" past ``max_decompressed_size``,
+            "malformed" for broken base64 or DEFLATE.
+        """
+        flag = payload[:1]
         try:
-            if payload[:1] == b"~":
-                raw = inflate(_unb64(payload[1:]), self._max_raw)
-            else:
-                raw = _unb64(payload)
-                if len(raw) > self._max_raw:
-                    raise InvalidCookie("too large")
+            if flag == _PACKED:
+                return inflate(payload[1:], self._max_raw, dictionary=DICTIONARY)
+            if flag == _DEFLATED:
+                return inflate(payload[1:], self._max_raw)
+            if flag == b"~":
+                return inflate(_unb64(payload[1:]), self._max_raw)
+            raw = payload[1:] if flag == _RAW else _unb64(payload)
         except InvalidCookie:
             raise  # a ValueError too: keep its reason
         except ValueError:
             raise InvalidCookie("malformed") from None
-        return parse_data(raw, self._serializer, self._max_depth)
+        if len(raw) > self._max_raw:
+            raise InvalidCookie("too large")
+        return raw
 
     def largest_keys(
         self, data: dict[str, Any], count: int = 5

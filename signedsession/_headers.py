@@ -17,9 +17,11 @@ __all__ = ["CHUNK_MARK", "CookieHeaders", "parse_cookie"]
 
 # Values of these characters only (every value the codec makes) are never
 # quoted by dump_cookie: a subset of werkzeug's unquoted set.
-# "!" opens an encrypted value, "*" a chunked one (CHUNK_MARK); werkzeug
-# leaves both unquoted, as the rest.
-_PLAIN_VALUE = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-!*"
+# "$", "^", "|", ":" and "!" open a value (docs/format.rst), "*" a chunked
+# one (CHUNK_MARK); werkzeug leaves them all unquoted, as the rest.
+_PLAIN_VALUE = (
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-!*$^|:"
+)
 #: Opens the first cookie of a session split over several (``max_chunks``):
 #: ``*``, the number of cookies (one digit), ``*``. No value of any format
 #: the codec writes or reads starts with it (docs/format.rst).

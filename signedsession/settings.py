@@ -181,6 +181,7 @@ class SessionSettings:
     revocations: RevocationStore | str | None = None
     user_key: str | None = None
     max_chunks: int = 1
+    cookie_format: int = 2
     # What derived() built from these settings, by the callable that built it.
     _derived: dict[Callable[[SessionSettings], Any], Any] = field(
         default_factory=dict, init=False, repr=False, compare=False
@@ -455,6 +456,7 @@ _RULES: dict[str, _Rule] = {
     "serializer": _serializer,
     "max_cookie_size": _int(64),
     "max_chunks": _int(1, maximum=MAX_CHUNKS),
+    "cookie_format": _int(1, maximum=2),
     "clock_skew": _int(0),
     "max_decompressed_size": _int(1024),
     "max_json_depth": _int(1),

@@ -1,4 +1,9 @@
-"""Codec: the signed cookie value, its verification order and its limits."""
+"""Codec: the signed cookie value, its verification order and its limits.
+
+Every test runs on both formats (``cookie_format`` 1 and 2) unless it takes
+a format's value apart: those name theirs. tests/core/test_compact.py has
+the compact format's own.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +70,23 @@ def reason(codec: Codec, value: str) -> str:
     return info.value.reason
 
 
+@pytest.fixture(params=[1, 2], ids=["format1", "format2"])
+def cookie_format(request: pytest.FixtureRequest) -> int:
+    return request.param  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def make_settings(make_settings: MakeSettings, cookie_format: int) -> MakeSettings:
+    def make(**fields: Any) -> SessionSettings:
+        fields.setdefault("cookie_format", cookie_format)
+        return make_settings(**fields)
+
+    return make
+
+
+FORMAT_1 = pytest.mark.parametrize("cookie_format", [1], ids=["format1"])
+
+
 @pytest.fixture
 def codec(settings: SessionSettings) -> Codec:
     return Codec.of(settings)
@@ -73,6 +95,7 @@ def codec(settings: SessionSettings) -> Codec:
 # -- round trip and format --------------------------------------------------------
 
 
+@FORMAT_1
 def test_round_trip_returns_data_id_and_timestamps(codec: Codec, clock: Any) -> None:
     value = dumps(codec, {"user_id": 42, "name": "é"}, created=NOW - 100)
     assert codec.loads(value) == Decoded(
@@ -85,6 +108,7 @@ def test_round_trip_returns_data_id_and_timestamps(codec: Codec, clock: Any) -> 
     )
 
 
+@FORMAT_1
 def test_sign_issues_a_verified_payload_again(
     codec: Codec, make_settings: MakeSettings, clock: Any
 ) -> None:
@@ -102,6 +126,7 @@ def test_sign_issues_a_verified_payload_again(
     assert plain.loads(again)[:4] == ({"text": "abc" * 100}, SID, NOW - 100, NOW + 5)
 
 
+@FORMAT_1
 def test_value_has_five_ascii_fields(codec: Codec, clock: Any) -> None:
     value = dumps(codec, {"user_id": 42}, created=NOW - 1)
     payload, session_id, created, issued, signature = value.split(".")
@@ -129,6 +154,7 @@ def test_new_session_ids_are_random_and_url_safe() -> None:
 # -- compression ------------------------------------------------------------------
 
 
+@FORMAT_1
 def test_compresses_when_it_makes_the_value_shorter(
     make_settings: MakeSettings, clock: Any
 ) -> None:
@@ -141,6 +167,7 @@ def test_compresses_when_it_makes_the_value_shorter(
     assert Codec.of(make_settings()).loads(packed).data == data
 
 
+@FORMAT_1
 def test_does_not_compress_when_it_would_not_shorten(
     make_settings: MakeSettings, clock: Any
 ) -> None:
@@ -154,6 +181,7 @@ def test_does_not_compress_when_it_would_not_shorten(
     assert packed.split(".")[0] == b64(raw).decode()
 
 
+@FORMAT_1
 def test_small_values_are_not_compressed(codec: Codec, clock: Any) -> None:
     assert (
         dumps(codec, {"a": "a" * 60}).split(".")[0]
@@ -300,6 +328,7 @@ def test_every_single_byte_change_is_rejected(codec: Codec, clock: Any) -> None:
     assert checked == 3 * len(value)
 
 
+@FORMAT_1
 def test_every_single_byte_change_of_a_compressed_value_is_rejected(
     codec: Codec, clock: Any
 ) -> None:
@@ -398,6 +427,7 @@ def test_old_cookie_loads_only_while_its_key_is_a_fallback(
     assert reason(Codec.of(make_settings()), old) == "bad signature"
 
 
+@FORMAT_1
 @pytest.mark.parametrize(
     ("digest", "length"),
     [("sha1", 27), ("sha224", 38), ("sha256", 43), ("sha384", 64), ("sha512", 86)],
@@ -445,6 +475,7 @@ def test_bytes_and_str_of_the_same_secret_agree(
     }
 
 
+@FORMAT_1
 def test_signature_is_itsdangerous_hmac_derivation(codec: Codec, clock: Any) -> None:
     from itsdangerous import Signer
 
@@ -710,6 +741,7 @@ def test_data_nested_deeper_than_max_json_depth_cannot_be_dumped(
     )
 
 
+@FORMAT_1
 @pytest.mark.parametrize("path", ["openssl", "wrapper"])
 def test_signature_is_hmac_of_the_body_under_the_derived_key(
     settings: SessionSettings, monkeypatch: pytest.MonkeyPatch, path: str
