@@ -1,6 +1,6 @@
 """Atheris fuzz target for signedsession's decode path.
 
-Each input is one of six things, chosen by its first byte (modulo 6):
+Each input is one of ten things, chosen by its first byte (modulo 10):
 
 0. a raw ``Cookie`` header (latin-1 text, as PEP 3333 delivers it): the
    session must come out empty, and the header parser must agree with
@@ -13,7 +13,11 @@ Each input is one of six things, chosen by its first byte (modulo 6):
    key, behind a well-formed head (times, session id, flag 0);
 4. the same, deflated first (flag 1);
 5. a whole plaintext sealed with the real key: the head itself (times,
-   session id length, flag) is fuzzed too.
+   session id length, flag) is fuzzed too;
+6. data in the compact signed format (``$``), MAC'd with the real key;
+7. the same, deflated with the compact format's dictionary (``^``);
+8. data in the compact encrypted format (``|``), sealed with the real key;
+9. the same, deflated with the dictionary (``:``).
 
 Modes 0 to 2 run the encrypted settings as well: an unauthenticated value
 must never open, a forged signed value never either.
@@ -28,7 +32,7 @@ import logging
 import struct
 import sys
 import zlib
-from base64 import urlsafe_b64encode
+from base64 import urlsafe_b64decode, urlsafe_b64encode
 
 import atheris
 
@@ -43,7 +47,7 @@ with atheris.instrument_imports():
         TaggedJSONSerializer,
     )
     from signedsession._aead import Envelope
-    from signedsession._codec import Codec
+    from signedsession._codec import DICTIONARY, Codec
     from signedsession._headers import parse_cookie
     from signedsession.exceptions import InvalidCookie
 
@@ -58,6 +62,9 @@ ENCRYPTED = (
     SessionSettings(secret_key=SECRET, serializer=TaggedJSONSerializer(), encrypt=True),
 )
 SESSION_ID = b"sessionidsessionid"
+# One of new_session_id()'s, which the compact format holds (16 bytes).
+COMPACT_ID = "RPJofPPEjGi1NdL64ZPqeA"
+COMPACT_HEADER = urlsafe_b64decode(COMPACT_ID + "==") + struct.pack(">II", NOW, NOW)
 ENVELOPE = Envelope((SECRET.encode(),), "signedsession")
 
 signedsession._clock.time = lambda: float(NOW)  # type: ignore[assignment]
@@ -110,6 +117,37 @@ def _check_encrypted(rest: bytes, mode: int) -> None:
     _check_loads([(settings, _seal(settings, plaintext)) for settings in ENCRYPTED])
 
 
+def _pack(raw: bytes) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 8, 0, DICTIONARY)
+    return packer.compress(raw) + packer.flush()
+
+
+def _check_compact(rest: bytes, mode: int) -> None:
+    packed = mode in (7, 9)
+    data = _pack(rest) if packed else rest
+    if mode < 8:
+        # Codec.sign takes a flagged binary payload: 0 raw, 2 packed.
+        payload = (b"\x02" if packed else b"\x00") + data
+        values = [
+            (
+                settings,
+                Codec.of(settings).sign(
+                    payload, session_id=COMPACT_ID, created=NOW, issued=NOW
+                ),
+            )
+            for settings in SETTINGS
+        ]
+    else:
+        marker = ":" if packed else "|"
+        values = [
+            (settings, ENVELOPE.seal(COMPACT_HEADER + data, marker))
+            for settings in ENCRYPTED
+        ]
+    for _, value in values:
+        assert value[0] in "$^|:", value[:1]
+    _check_loads(values)
+
+
 def _check_loads(values: list[tuple[SessionSettings, str]]) -> None:
     for settings, value in values:
         try:
@@ -130,13 +168,15 @@ def _check_loads(values: list[tuple[SessionSettings, str]]) -> None:
 def test_one_input(data: bytes) -> None:
     if not data:
         return
-    mode, rest = data[0] % 6, data[1:]
+    mode, rest = data[0] % 10, data[1:]
     if mode == 0:
         _check_header(rest.decode("latin-1"))
     elif mode < 3:
         _check_signed(rest, compress=mode == 2)
-    else:
+    elif mode < 6:
         _check_encrypted(rest, mode)
+    else:
+        _check_compact(rest, mode)
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ them byte for byte); ``cookie_format`` says which one is written.
 The compact format (2, the default) is one marker character and the
 unpadded URL-safe base64 of binary fields::
 
-    $ or ^   base64(session_id (16) || created (4) || issued (4) || data || mac (16))
-    | or :   base64(nonce (12) || AES-256-GCM(session_id || created || issued || data) || tag (16))
+    "$" or "^" || base64(session_id (16) || created (4) || issued (4)
+                         || data || mac (16))
+    "|" or ":" || base64(nonce (12) || AES-256-GCM(session_id || created
+                         || issued || data) || tag (16))
 
 ``$`` and ``|`` carry the serialized data as it is; ``^`` and ``:`` carry it
 raw-deflated with the preset :data:`DICTIONARY`. ``mac`` is the HMAC of the
@@ -525,7 +527,7 @@ class Codec:
         except ValueError:
             raise InvalidCookie("malformed") from None
         return self._accept(
-            payload, session_id.decode("ascii"), created, issued, index, False
+            payload, session_id.decode("ascii"), created, issued, index, False, False
         )
 
     def _verify_compact(self, value: str) -> Decoded | None:
@@ -536,7 +538,7 @@ class Codec:
         except ValueError:
             return None
         end = len(blob) - _MAC_BYTES
-        if end <= _HEADER.size:
+        if end < _HEADER.size:
             return None
         signed = value[:1].encode("ascii") + blob[:end]
         tag = blob[end:]
@@ -554,7 +556,7 @@ class Codec:
         flag = _PACKED if value[:1] == _SIGNED_PACKED else _RAW
         payload = flag + blob[_HEADER.size : end]
         return self._accept(
-            payload, _b64(sid).decode("ascii"), created, issued, index, False
+            payload, _b64(sid).decode("ascii"), created, issued, index, False, True
         )
 
     def _accept(
@@ -565,6 +567,7 @@ class Codec:
         issued: int,
         index: int,
         encrypted: bool,
+        compact: bool,
     ) -> Decoded:
         """The session of an authentic value, unless it expired or is malformed."""
         now = _clock.time()
@@ -574,7 +577,8 @@ class Codec:
         self.usage.count(index if index < self._keys else 0, now)
         # Decoded(...) without the Python-level __new__ of a NamedTuple.
         return tuple.__new__(
-            Decoded, (data, session_id, created, issued, index, payload, encrypted)
+            Decoded,
+            (data, session_id, created, issued, index, payload, encrypted, compact),
         )
 
     def _check_times(self, created: int, issued: int, now: float) -> None:
@@ -614,6 +618,7 @@ class Codec:
                 issued,
                 index,
                 True,
+                True,
             )
         if len(plaintext) < _HEAD.size + 1:
             raise InvalidCookie("malformed")
@@ -628,7 +633,21 @@ class Codec:
         ):
             raise InvalidCookie("malformed")
         return self._accept(
-            payload, session_id.decode("ascii"), created, issued, index, True
+            payload, session_id.decode("ascii"), created, issued, index, True, False
+        )
+
+    def rewrites(self, decoded: Decoded) -> bool:
+        """Whether a verified value would be written in the other format now.
+
+        True for a compact value under ``cookie_format=1``, and for a value
+        of the first format under ``cookie_format=2`` unless its session id
+        or times are ones only the first format holds.
+        """
+        if decoded.compact is self._compact:
+            return False
+        return decoded.compact or (
+            self._header(decoded.session_id, decoded.created, decoded.issued)
+            is not None
         )
 
     @staticmethod

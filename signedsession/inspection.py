@@ -10,12 +10,13 @@ from datetime import datetime, timezone
 from typing import Any, NamedTuple
 
 from . import _clock
-from ._codec import Codec
+from ._codec import DICTIONARY, Codec
 from ._headers import CookieHeaders
 from .revocation import BackendError, backend_of
 from .settings import SessionSettings
 
 __all__ = [
+    "COMPACT_DICTIONARY",
     "Inspection",
     "expiry_of",
     "human_duration",
@@ -25,6 +26,11 @@ __all__ = [
     "key_label",
     "to_json",
 ]
+
+
+#: The preset DEFLATE dictionary of compact values whose marker is ``^`` or
+#: ``:`` (docs/format.rst): what another implementation of the format needs.
+COMPACT_DICTIONARY: bytes = DICTIONARY
 
 
 class Inspection(NamedTuple):

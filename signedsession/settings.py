@@ -70,6 +70,8 @@ class Decoded(NamedTuple):
     payload: bytes | None = None
     #: Whether it came in the encrypted format (``encrypt=True``'s).
     encrypted: bool = False
+    #: Whether it came in the compact format (``cookie_format=2``'s).
+    compact: bool = False
 
 
 @runtime_checkable

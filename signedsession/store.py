@@ -93,6 +93,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     # The revocation backend was asked about this cookie: re-issue it, so
     # that its signed issued time records the check.
     _rechecked = False
+    _outdated = False
     # The verified encoded data behind _session_cache, while nothing marked
     # it modified: save() signs it again instead of serializing the data.
     _payload: bytes | None = None
@@ -282,8 +283,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         if value is None:
             return {}
         reason = "bad signature"  # what decode() answers with None
+        codec = self.settings.derived(Codec)
         try:
-            decoded = self.settings.derived(Codec).try_loads(value)
+            decoded = codec.try_loads(value)
         except InvalidCookie as exc:
             decoded, reason = None, exc.args[0]  # InvalidCookie.reason
         if self._candidates:
@@ -303,7 +305,9 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             self._key_index,
             payload,
             self._encrypted,
+            _,
         ) = decoded
+        self._outdated = codec.rewrites(decoded)
         if self.settings.revocations is not None and self._is_revoked(data):
             return {}
         if self._session_cache is None:  # becoming the cache: kept together
@@ -612,6 +616,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         self._key_index = 0
         self._encrypted = settings.encrypt
         self._rechecked = False
+        self._outdated = False
         self._saved_max_age = max_age
         self.modified = True
 
@@ -781,7 +786,8 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
 
         True when it verified only with a fallback key, came in another
         library's format, is signed while ``encrypt`` is on (or encrypted
-        while it is off): the switch completes as users come back; or was
+        while it is off), or is in the other ``cookie_format``: the switch
+        completes as users come back; or was
         just checked against the revocation backend (re-issuing records the
         check).
         """
@@ -792,6 +798,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
             index != 0
             or self._encrypted is not self.settings.encrypt
             or self._rechecked
+            or self._outdated
         )
 
     def __repr__(self) -> str:

@@ -18,3 +18,21 @@ MAX_AGE = 1209600
 MONTH = 31 * 24 * 3600
 #: The logger every rejected cookie is reported on.
 SECURITY = "signedsession.security"
+
+#: The first characters of signed and of encrypted compact values (the
+#: default cookie_format=2; docs/format.rst).
+SIGNED_MARKERS = ("$", "^")
+ENCRYPTED_MARKERS = ("|", ":")
+
+
+def is_signed_value(value: str) -> bool:
+    """Whether ``value`` looks like a signed value of signedsession's own
+    (compact, or five dotted fields): not another library's, not encrypted."""
+    if value[:1] in SIGNED_MARKERS:
+        return "." not in value
+    return value.count(".") == 4
+
+
+def is_compact_value(value: str) -> bool:
+    """Whether ``value`` looks like one of the compact format, signed or not."""
+    return value[:1] in SIGNED_MARKERS + ENCRYPTED_MARKERS and "." not in value

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # adapters.pyramid_settings); never a higher layer. A new module must be
 # placed here before it can ship.
 LAYERS: list[tuple[str, ...]] = [
-    ("exceptions", "_clock", "_keys"),
+    ("exceptions", "_clock", "_keys", "_base64"),
     ("serializers", "_security_log"),
     ("settings",),
     ("_codec", "_aead", "_keyusage"),

@@ -15,7 +15,7 @@ from flask.globals import request_ctx
 from flask.sessions import NullSession
 from markupsafe import Markup
 from setcookie import Attributes, flask_cookie, set_cookies
-from shared import MONTH, OLD_SECRET, SECRET, SECURITY
+from shared import MONTH, OLD_SECRET, SECRET, SECURITY, is_signed_value
 from werkzeug.http import http_date
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.test import Client
@@ -45,7 +45,7 @@ def expires_in(clock: Any, seconds: int) -> Attributes:
 
 
 def is_ours(value: str) -> bool:
-    return value.count(".") == 4
+    return is_signed_value(value)
 
 
 @pytest.fixture

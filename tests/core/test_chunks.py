@@ -166,7 +166,7 @@ def test_encrypted_session_round_trips_in_chunks(
     client = TestApp(SessionMiddleware(app, settings))
     response = client.get(f"/?size={size_for(settings, 3)}")
     values = [value for _, value, _ in set_cookies(response)]
-    assert [v[:4] for v in values[:1]] == ["*3*!"]  # the envelope, split
+    assert values[0][:3] == "*3*" and values[0][3] in "|:"  # the envelope, split
     assert len(values) == 3
     assert client.get("/").json == {"big": text(size_for(settings, 3))}
 

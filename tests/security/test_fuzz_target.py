@@ -32,9 +32,12 @@ import fuzz_decode
 
 inputs = [p.read_bytes() for p in sorted(pathlib.Path(sys.argv[1]).iterdir())]
 # One input of each mode as well: header, signed, signed and deflated,
-# encrypted, encrypted and deflated, a whole encrypted plaintext.
+# encrypted, encrypted and deflated, a whole encrypted plaintext, and the
+# compact format's four (signed, packed, encrypted, encrypted and packed).
 inputs += [bytes([0]) + b"session=abc; a=1", bytes([1]) + b"{}", bytes([2]) + b"[1]"]
 inputs += [bytes([3]) + b"{}", bytes([4]) + b"[1]", bytes([5]) + b"\\x00" * 20]
+inputs += [bytes([6]) + b"{}", bytes([7]) + b"[1]", bytes([8]) + b"{}"]
+inputs += [bytes([9]) + b'{"a":1}']
 for data in inputs:
     fuzz_decode.test_one_input(data)
 print(len(inputs))
@@ -53,4 +56,4 @@ def test_the_fuzz_target_replays_its_seeds(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == str(len(list(seeds.iterdir())) + 6)
+    assert result.stdout.strip() == str(len(list(seeds.iterdir())) + 10)

@@ -65,6 +65,7 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -93,11 +94,16 @@ from signedsession import (
     SessionStore,
     TaggedJSONSerializer,
 )
-from signedsession._codec import MAX_EXPIRY_SECONDS, Codec
+from signedsession._codec import DICTIONARY, MAX_EXPIRY_SECONDS, Codec
 from signedsession.readers.pyramid import DEFAULT_HASHALG, DEFAULT_SALT
 
 #: A fixed id holding both URL-safe specials, so alphabet games always bite.
+# Not the base64 spelling of 16 bytes (its last character has spare bits
+# set): only the first format holds it, so valid() and forge() make values
+# of the first format, which every door still reads. The compact format's
+# rows use COMPACT_ID, one of new_session_id()'s.
 SESSION_ID = "Ab-_Cd-_Ef-_Gh-_Ij-_Kl"
+COMPACT_ID = "RPJofPPEjGi1NdL64ZPqeA"
 VALID_DATA = {"user": "alice", "n": 41}
 CPU_BUDGET = 0.050
 MEMORY_BUDGET = 10 * 1024 * 1024
@@ -770,6 +776,81 @@ def signed_then_tampered(door: Door) -> list[str]:
     return [
         cookie(door, genuine[:i] + swap(genuine[i]) + genuine[i + 1 :])
         for i in range(genuine.index("."))
+    ]
+
+
+# -- the compact format (cookie_format=2): a marker and one base64 blob --------
+
+
+def compact(settings: SessionSettings, data: dict[str, Any] | None = None) -> str:
+    """A genuine compact value of ``settings``, made by the codec."""
+    made = Codec.of(settings).dumps(
+        VALID_DATA if data is None else data,
+        session_id=COMPACT_ID,
+        created=NOW,
+        issued=NOW,
+    )
+    assert made[0] in "$^|:"
+    return made
+
+
+def compact_forged(marker: str, data: bytes, *, packed: bool = False) -> Headers:
+    """A compact value around ``data`` MAC'd with the door's real key (a
+    leaked key): header, data (deflated with the dictionary if ``packed``)."""
+
+    def make(door: Door) -> str:
+        settings = door.settings
+        if packed:
+            deflater = zlib.compressobj(9, zlib.DEFLATED, -15, 8, 0, DICTIONARY)
+            data_ = deflater.compress(data) + deflater.flush()
+        else:
+            data_ = data
+        body = unb64(COMPACT_ID) + struct.pack(">II", NOW, NOW) + data_
+        key = Signer(
+            settings.secret_key,
+            salt=settings.salt,
+            key_derivation="hmac",
+            digest_method=getattr(hashlib, settings.digest),
+        ).derive_key()
+        mac = hmac.new(key, marker.encode() + body, settings.digest).digest()
+        return marker + b64(body + mac[:16])
+
+    return value(make)
+
+
+def compact_tampered(door: Door) -> list[str]:
+    """Every one-character change after the marker of a genuine compact value."""
+    genuine = compact(door.settings)
+    return [
+        cookie(door, genuine[:i] + swap(genuine[i]) + genuine[i + 1 :])
+        for i in range(1, len(genuine))
+    ]
+
+
+def compact_truncated(door: Door) -> list[str]:
+    """Prefixes of a genuine compact value at every 3rd offset from 8 on."""
+    genuine = compact(door.settings)
+    return [cookie(door, genuine[:k]) for k in range(8, len(genuine), 3)]
+
+
+def compact_marker_swapped(door: Door) -> list[str]:
+    """A genuine compact value under each marker it was not made with."""
+    genuine = compact(door.settings)
+    return [cookie(door, m + genuine[1:]) for m in "$^|:" if m != genuine[0]]
+
+
+def compact_respelled(door: Door) -> list[str]:
+    """The same bytes spelled otherwise: spare trailing bits set, padding."""
+    data = dict(VALID_DATA)
+    genuine = compact(door.settings, data)
+    while len(genuine[1:]) % 4 not in (2, 3):  # a last character with spare bits
+        data["user"] += "x"
+        genuine = compact(door.settings, data)
+    last = ALPHABET.index(genuine[-1])
+    assert last & (0b1111 if len(genuine[1:]) % 4 == 2 else 0b11) == 0
+    return [
+        cookie(door, genuine[:-1] + ALPHABET[last | 1]),
+        cookie(door, genuine + "=" * (-len(genuine[1:]) % 4)),
     ]
 
 
@@ -2214,6 +2295,126 @@ ROWS: list[Row] = [
         sealed(plaintext(b'{"_session_expiry":"soon"}')),
         "malformed",
         door_format="encrypted",
+    ),
+    # -- the compact format (the default): signed or encrypted by the door
+    accepted(
+        "compact-genuine",
+        value(lambda door: compact(door.settings)),
+        VALID_DATA,
+        door_format="any",
+    ),
+    accepted(
+        "compact-genuine-deflated",
+        value(lambda door: compact(door.settings, {"text": "compact " * 40})),
+        {"text": "compact " * 40},
+        door_format="any",
+    ),
+    rejected(
+        "compact-tamper-every-character",
+        compact_tampered,
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-truncate-every-3rd-offset",
+        compact_truncated,
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-marker-swapped",
+        compact_marker_swapped,
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-respelled-base64",
+        compact_respelled,
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-non-ascii",
+        value(
+            lambda door: (
+                compact(door.settings)[:20] + "\xe9" + compact(door.settings)[21:]
+            )
+        ),
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-wrong-key",
+        value(
+            lambda door: compact(
+                settings_like(
+                    door,
+                    secret_key="somebody-elses-secret-key-of-32-bytes",
+                    encrypt=door.encrypted,
+                )
+            )
+        ),
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-shorter-than-header-and-mac",
+        literal("$" + "A" * 52),
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-random-blob",
+        value(lambda door: "^" + secrets.token_urlsafe(300)),
+        "bad signature",
+        door_format="any",
+    ),
+    rejected(
+        "compact-oversized",
+        value(lambda door: "$" + "A" * (incoming_limit(door) + 900)),
+        "too large",
+        door_format="any",
+    ),
+    rejected(
+        "compact-leaked-key-dictionary-bomb",
+        compact_forged("^", b'{"a":"' + b"x" * 70000 + b'"}', packed=True),
+        "too large",
+    ),
+    rejected(
+        "compact-leaked-key-broken-deflate",
+        compact_forged("^", b"\xff" * 40),
+        "malformed",
+    ),
+    rejected(
+        "compact-leaked-key-not-json",
+        compact_forged("$", b"{not json"),
+        "malformed",
+    ),
+    rejected(
+        "compact-leaked-key-deeply-nested",
+        compact_forged("$", b'{"a":' + b"[" * 200 + b"]" * 200 + b"}"),
+        "too deeply nested",
+    ),
+    accepted(
+        "compact-signed-on-encrypting-door-is-reissued",
+        value(lambda door: compact(settings_like(door, encrypt=False))),
+        VALID_DATA,
+        door_format="encrypted",
+        reissued=True,
+    ),
+    *(
+        accepted(
+            f"first-format-{kind}-on-a-compact-door-is-reissued",
+            value(
+                lambda door: Codec.of(
+                    settings_like(door, cookie_format=1, encrypt=door.encrypted)
+                ).dumps(VALID_DATA, session_id=COMPACT_ID, created=NOW, issued=NOW)
+            ),
+            VALID_DATA,
+            door_format=kind,
+            reissued=True,
+        )
+        for kind in ("signed", "encrypted")
     ),
 ]
 

@@ -724,18 +724,31 @@ def test_the_django_floor_engine_verifies_what_it_signs() -> None:
 def test_compression_times_every_compressor_on_every_session(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    import base64
     import zlib
+
+    from shared import SECRET
 
     from benchmarks import compression
     from benchmarks.workloads import SESSIONS
+    from signedsession import SessionSettings, SessionStore
+    from signedsession.inspection import COMPACT_DICTIONARY
 
     found = compression.compressors()
     raw = b'{"user_id":42,"csrf":"' + b"a1" * 40 + b'"}'
     for compress in found.values():  # each one's output is a real compression
         packed = compress(raw)
         assert len(packed) < len(raw)
-    store_own = found["deflate 9/-13/6 (the store's)"]
-    assert zlib.decompress(store_own(raw), -15) == raw
+    store_own = found["deflate 9/-13/6 + dict (store's)"]
+    inflater = zlib.decompressobj(-15, zdict=COMPACT_DICTIONARY)
+    assert inflater.decompress(store_own(raw)) == raw
+    # ... and is what the store writes (the compact value's data field).
+    store = SessionStore(settings=SessionSettings(secret_key=SECRET))
+    store.update(json.loads(raw))
+    store.save()
+    assert store.session_key is not None and store.session_key[0] == "^"
+    blob = base64.urlsafe_b64decode(store.session_key[1:] + "==")
+    assert blob[24:-16] == store_own(raw)
     assert compression.main(["--number", "2", "--repeat", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 + len(SESSIONS) * len(found)
