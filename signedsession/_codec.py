@@ -6,15 +6,15 @@ them byte for byte); ``cookie_format`` says which one is written.
 The compact format (2, the default) is one marker character and the
 unpadded URL-safe base64 of binary fields::
 
-    "$" or "^" || base64(session_id (16) || created (4) || issued (4)
-                         || data || mac (16))
+    "$" or "^" || base64(session_id (16) || created (4) || issued (4) || data)
+               || base64(mac (16))
     "|" or ":" || base64(nonce (12) || AES-256-GCM(session_id || created
                          || issued || data) || tag (16))
 
 ``$`` and ``|`` carry the serialized data as it is; ``^`` and ``:`` carry it
 raw-deflated with the preset :data:`DICTIONARY`. ``mac`` is the HMAC of the
-marker and everything before it, truncated to 128 bits; an encrypted
-value's marker is its associated data.
+text before it (marker included), truncated to 128 bits: its last 22
+characters; an encrypted value's marker is its associated data.
 
 The first format (1) is five ASCII fields joined by ``.``::
 
@@ -86,6 +86,8 @@ _HEAD = struct.Struct(">QQB")
 # The compact format's fixed head: session id, created, issued.
 _HEADER = struct.Struct(">16sII")
 _MAC_BYTES = 16
+# The compact MAC in unpadded base64: the last characters of a signed value.
+_MAC_CHARS = 22
 # Encoded data as the codec passes it around (Decoded.payload): the first
 # format's base64 text, or one of these flags and the bytes it describes.
 _RAW, _DEFLATED, _PACKED = b"\x00", b"\x01", b"\x02"
@@ -118,14 +120,56 @@ DICTIONARY = b"".join(
 )
 
 
-def new_session_id() -> str:
-    """A fresh random session id (128 bits, URL-safe)."""
-    return secrets.token_urlsafe(16)
-
-
 _b64 = _base64.encode
 _b64_length = _base64.encoded_length
 _unb64 = _base64.decode
+
+
+# The last session id made or read, with its 16 bytes: a request that
+# loads (or starts) a session and saves it asks for the same id's bytes,
+# which is then a comparison instead of a check, a decode and an encode.
+# Shared by threads: a race only costs a miss, as the id is compared.
+_last_id: tuple[str, bytes] = ("", b"")
+
+
+def new_session_id() -> str:
+    """A fresh random session id (128 bits, URL-safe)."""
+    global _last_id
+    raw = secrets.token_bytes(16)
+    session_id = _b64(raw).decode("ascii")
+    _last_id = (session_id, raw)
+    return session_id
+
+
+def _id_bytes(session_id: str) -> bytes | None:
+    """The 16 bytes a session id spells, or None if it spells none."""
+    last = _last_id
+    if session_id == last[0]:
+        return last[1]
+    if len(session_id) != 22:
+        return None
+    text = session_id.encode("ascii", "replace")
+    if not _base64.is_canonical(text):
+        return None  # not one of new_session_id's
+    return _unb64(text)
+
+
+def _id_text(raw: bytes) -> str:
+    """The session id that 16 bytes spell; remembered for the next save."""
+    global _last_id
+    session_id = _b64(raw).decode("ascii")
+    _last_id = (session_id, raw)
+    return session_id
+
+
+# A signed compact value spells its session id's first 126 bits in its
+# characters 1 to 21; character 22 holds the last 2 bits in its top two
+# and 4 bits of ``created``: the id's 22nd character is the one with the
+# same top two bits and zeros below.
+_ID_END = {
+    char: _base64.ALPHABET[index & 0b110000 : (index & 0b110000) + 1].decode()
+    for index, char in enumerate(_base64.ALPHABET.decode())
+}
 
 
 def _too_deep(raw: bytes, limit: int) -> bool:
@@ -305,10 +349,11 @@ class Codec:
 
     @staticmethod
     def _tag(mac: _Mac, body: bytes) -> bytes:
-        # The compact format's MAC: the digest truncated to 128 bits.
+        # The compact format's MAC: the digest truncated to 128 bits, in
+        # base64 (22 characters).
         mac = mac.copy()
         mac.update(body)
-        return mac.digest()[:_MAC_BYTES]
+        return _b64(mac.digest()[:_MAC_BYTES])
 
     def serialize(self, data: dict[str, Any]) -> bytes:
         """Serialize ``data`` as it would be stored, before compression.
@@ -366,13 +411,13 @@ class Codec:
     def _header(self, session_id: str, created: int, issued: int) -> bytes | None:
         """The compact format's fixed fields; None where the first format
         is written: ``cookie_format=1``, or an id or time it cannot hold."""
-        if not self._compact or len(session_id) != 22:
+        if not self._compact:
             return None
-        sid = session_id.encode("ascii", "replace")
-        if not _base64.is_canonical(sid):
-            return None  # not one of new_session_id's
+        raw = _id_bytes(session_id)
+        if raw is None:
+            return None
         try:
-            return _HEADER.pack(_unb64(sid), created, issued)
+            return _HEADER.pack(raw, created, issued)
         except struct.error:  # before 1970 or after 2106
             return None
 
@@ -438,10 +483,8 @@ class Codec:
             assert self._envelope is not None  # SessionSettings checked for it
             marker = _SEALED_PACKED if packed else _SEALED_RAW
             return self._envelope.seal(header + payload[1:], marker)
-        marker = _SIGNED_PACKED if packed else _SIGNED_RAW
-        body = header + payload[1:]
-        tag = self._tag(self._macs[0], marker.encode("ascii") + body)
-        return marker + _b64(body + tag).decode("ascii")
+        body = (b"^" if packed else b"$") + _b64(header + payload[1:])
+        return (body + self._tag(self._macs[0], body)).decode("ascii")
 
     def _seal(
         self, payload: bytes, *, session_id: str, created: int, issued: int
@@ -532,31 +575,48 @@ class Codec:
 
     def _verify_compact(self, value: str) -> Decoded | None:
         """:meth:`try_loads` for a signed value of the compact format."""
-        text = value[1:].encode("ascii")
-        try:
-            blob = _unb64(text)
-        except ValueError:
-            return None
-        end = len(blob) - _MAC_BYTES
-        if end < _HEADER.size:
-            return None
-        signed = value[:1].encode("ascii") + blob[:end]
-        tag = blob[end:]
-        if hmac.compare_digest(self._tag(self._macs[0], signed), tag):
+        signed = value.encode("ascii")
+        body, tag = signed[:-_MAC_CHARS], signed[-_MAC_CHARS:]
+        if hmac.compare_digest(self._tag(self._macs[0], body), tag):
             index = 0
         else:
             for index in range(1, len(self._macs)):
-                if hmac.compare_digest(self._tag(self._macs[index], signed), tag):
+                if hmac.compare_digest(self._tag(self._macs[index], body), tag):
                     break
             else:
                 return None
-        if not _base64.is_canonical(text):
-            return None  # the same bytes, spelled otherwise
+        # Authentic from here on: only a leaked key makes these fail.
+        try:
+            blob = _unb64(body[1:])
+        except ValueError:
+            raise InvalidCookie("malformed") from None
+        if len(blob) < _HEADER.size:
+            raise InvalidCookie("malformed")
+        global _last_id
         sid, created, issued = _HEADER.unpack_from(blob)
-        flag = _PACKED if value[:1] == _SIGNED_PACKED else _RAW
-        payload = flag + blob[_HEADER.size : end]
+        end = _ID_END.get(value[22])
+        if end is None:  # not as the codec writes: made with a leaked key
+            session_id = _id_text(sid)
+        else:
+            # Authentic, so as the codec writes it (one spelling): the id's
+            # text is there already. A value made with a leaked key could
+            # spell it otherwise, but such a key forges any id anyway.
+            session_id = value[1:22] + end
+            _last_id = (session_id, sid)
+        data = blob[_HEADER.size :]
+        if body[:1] == b"^":
+            return self._accept(
+                _PACKED + data, session_id, created, issued, index, False, True
+            )
         return self._accept(
-            payload, _b64(sid).decode("ascii"), created, issued, index, False, True
+            _RAW + data,
+            session_id,
+            created,
+            issued,
+            index,
+            False,
+            True,
+            data if len(data) <= self._max_raw else None,
         )
 
     def _accept(
@@ -568,11 +628,19 @@ class Codec:
         index: int,
         encrypted: bool,
         compact: bool,
+        raw: bytes | None = None,
     ) -> Decoded:
-        """The session of an authentic value, unless it expired or is malformed."""
+        """The session of an authentic value, unless it expired or is malformed.
+
+        ``raw`` is the serialized data when the caller has it at hand (raw
+        and within ``max_decompressed_size``); otherwise it is taken from
+        ``payload`` after the timestamps are checked.
+        """
         now = _clock.time()
         self._check_times(created, issued, now)
-        data = parse_data(self._raw(payload), self._serializer, self._max_depth)
+        if raw is None:
+            raw = self._raw(payload)
+        data = parse_data(raw, self._serializer, self._max_depth)
         self._check_age(data, issued, now)
         self.usage.count(index if index < self._keys else 0, now)
         # Decoded(...) without the Python-level __new__ of a NamedTuple.
@@ -613,7 +681,7 @@ class Codec:
             flag = _PACKED if marker == _SEALED_PACKED else _RAW
             return self._accept(
                 flag + plaintext[_HEADER.size :],
-                _b64(sid).decode("ascii"),
+                _id_text(sid),
                 created,
                 issued,
                 index,

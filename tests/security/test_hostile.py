@@ -812,8 +812,9 @@ def compact_forged(marker: str, data: bytes, *, packed: bool = False) -> Headers
             key_derivation="hmac",
             digest_method=getattr(hashlib, settings.digest),
         ).derive_key()
-        mac = hmac.new(key, marker.encode() + body, settings.digest).digest()
-        return marker + b64(body + mac[:16])
+        text = marker + b64(body)
+        mac = hmac.new(key, text.encode(), settings.digest).digest()
+        return text + b64(mac[:16])
 
     return value(make)
 
