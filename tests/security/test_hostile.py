@@ -840,15 +840,24 @@ def compact_marker_swapped(door: Door) -> list[str]:
     return [cookie(door, m + genuine[1:]) for m in "$^|:" if m != genuine[0]]
 
 
-def compact_respelled(door: Door) -> list[str]:
-    """The same bytes spelled otherwise: spare trailing bits set, padding."""
+def with_spare_bits(
+    make: Callable[[SessionSettings, dict[str, Any]], str], door: Door
+) -> tuple[str, int]:
+    """A genuine value from ``make`` whose last character has unused low
+    bits (all zero), and that character's place in the alphabet."""
     data = dict(VALID_DATA)
-    genuine = compact(door.settings, data)
+    genuine = make(door.settings, data)
     while len(genuine[1:]) % 4 not in (2, 3):  # a last character with spare bits
         data["user"] += "x"
-        genuine = compact(door.settings, data)
+        genuine = make(door.settings, data)
     last = ALPHABET.index(genuine[-1])
     assert last & (0b1111 if len(genuine[1:]) % 4 == 2 else 0b11) == 0
+    return genuine, last
+
+
+def compact_respelled(door: Door) -> list[str]:
+    """The same bytes spelled otherwise: spare trailing bits set, padding."""
+    genuine, last = with_spare_bits(compact, door)
     return [
         cookie(door, genuine[:-1] + ALPHABET[last | 1]),
         cookie(door, genuine + "=" * (-len(genuine[1:]) % 4)),
@@ -944,14 +953,7 @@ def reordered(door: Door) -> list[str]:
 
 def respelled(door: Door) -> list[str]:
     """The same bytes spelled otherwise: spare trailing bits, padding, junk."""
-    data = dict(VALID_DATA)
-    genuine = valid(door.settings, data)
-    while len(genuine[1:]) % 4 not in (2, 3):  # a last character with spare bits
-        data["user"] += "x"
-        genuine = valid(door.settings, data)
-    last = ALPHABET.index(genuine[-1])
-    spare = 0b1111 if len(genuine[1:]) % 4 == 2 else 0b11
-    assert last & spare == 0
+    genuine, last = with_spare_bits(valid, door)
     return [
         cookie(door, text)
         for text in (
