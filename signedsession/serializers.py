@@ -167,6 +167,11 @@ def _to_iso_datetime(value: str) -> datetime:
     return moment
 
 
+# The types JSON writes as they are: a tagged serializer leaves them alone
+# (exactly these types: a str subclass such as Markup is tagged).
+_PLAIN = frozenset((str, int, bool, float, type(None)))
+
+
 class TaggedJSONSerializer:
     """JSON with tags for tuple, bytes, Markup, UUID, datetime, date, Decimal.
 
@@ -227,18 +232,25 @@ class TaggedJSONSerializer:
 
     def _tag(self, value: Any) -> Any:
         kind = type(value)
-        if kind is str or kind is int or kind is bool or kind is float or value is None:
+        if kind in _PLAIN:
             return value
+        tag = self._tag
+        # Most values are plain: they are kept without a call each.
         if isinstance(value, dict):
             if len(value) == 1:
                 ((key, item),) = value.items()
                 if key in self.TAGS:
-                    return {" di": {f"{key}__": self._tag(item)}}
-            return {key: self._tag(item) for key, item in value.items()}
+                    return {" di": {f"{key}__": tag(item)}}
+            return {
+                key: item if type(item) in _PLAIN else tag(item)
+                for key, item in value.items()
+            }
         if isinstance(value, tuple):
-            return {" t": [self._tag(item) for item in value]}
+            return {
+                " t": [item if type(item) in _PLAIN else tag(item) for item in value]
+            }
         if isinstance(value, list):
-            return [self._tag(item) for item in value]
+            return [item if type(item) in _PLAIN else tag(item) for item in value]
         if isinstance(value, bytes):
             return {" b": b64encode(value).decode("ascii")}
         if callable(getattr(value, "__html__", None)):
