@@ -102,7 +102,7 @@ def test_flask_writes_the_first_format_when_asked(interface: Any, config: Any) -
 
 def test_flask_refuses_a_bad_cookie_format() -> None:
     app = flask_app(SignedSessionInterface(), SIGNEDSESSION_COOKIE_FORMAT=3)
-    with pytest.raises(ValueError, match="^cookie_format must be at most 2, got 3$"):
+    with pytest.raises(ValueError, match=r"^cookie_format must be at most 2, got 3$"):
         app.session_interface.get_settings(app)  # type: ignore[attr-defined]
 
 
