@@ -41,6 +41,7 @@ import re
 import secrets
 import struct
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any, Protocol
 
@@ -95,6 +96,7 @@ _FLAGS = (_RAW, _DEFLATED, _PACKED)
 # The compact format's markers, by what they say of the data: signed or
 # encrypted, as it is (raw) or deflated with the dictionary (packed).
 _SIGNED_RAW, _SIGNED_PACKED = "$", "^"
+_SIGNED_MARKERS = (_SIGNED_RAW, _SIGNED_PACKED)
 _SEALED_RAW, _SEALED_PACKED = "|", ":"
 #: The first characters of encrypted values, of either format.
 ENCRYPTED_MARKERS = (_aead.MARKER, _SEALED_RAW, _SEALED_PACKED)
@@ -166,10 +168,8 @@ def _id_text(raw: bytes) -> str:
 # characters 1 to 21; character 22 holds the last 2 bits in its top two
 # and 4 bits of ``created``: the id's 22nd character is the one with the
 # same top two bits and zeros below.
-_ID_END = {
-    char: _base64.ALPHABET[index & 0b110000 : (index & 0b110000) + 1].decode()
-    for index, char in enumerate(_base64.ALPHABET.decode())
-}
+_ALPHABET = _base64.ALPHABET.decode("ascii")
+_ID_END = {char: _ALPHABET[index & 0b110000] for index, char in enumerate(_ALPHABET)}
 
 
 def _too_deep(raw: bytes, limit: int) -> bool:
@@ -354,6 +354,21 @@ class Codec:
         mac = mac.copy()
         mac.update(body)
         return _b64(mac.digest()[:_MAC_BYTES])
+
+    def _verify_fallbacks(
+        self,
+        body: bytes,
+        signature: bytes,
+        sign: Callable[[_Mac, bytes], bytes],
+    ) -> int | None:
+        """The index of the fallback key that signed ``body``, if one did.
+
+        ``sign`` is the format's: :meth:`_signature` or :meth:`_tag`.
+        """
+        for index in range(1, len(self._macs)):
+            if hmac.compare_digest(sign(self._macs[index], body), signature):
+                return index
+        return None
 
     def serialize(self, data: dict[str, Any]) -> bytes:
         """Serialize ``data`` as it would be stored, before compression.
@@ -545,10 +560,9 @@ class Codec:
             raise InvalidCookie("too large")
         if not value.isascii():
             return None
-        marker = value[:1]
-        if marker in (_SIGNED_RAW, _SIGNED_PACKED):
+        if value[:1] in _SIGNED_MARKERS:
             return self._verify_compact(value)
-        if marker in ENCRYPTED_MARKERS and "." not in value:
+        if self.is_encrypted(value):
             return self._open(value)
         if self._foreign and value.count(".") != 4:
             return self._loads_foreign(value)
@@ -558,7 +572,7 @@ class Codec:
         elif len(self._macs) == 1:  # no fallbacks to try
             return None
         else:
-            fallback = self._verify_fallbacks(body, signature)
+            fallback = self._verify_fallbacks(body, signature, self._signature)
             if fallback is None:
                 return None
             index = fallback
@@ -578,13 +592,12 @@ class Codec:
         signed = value.encode("ascii")
         body, tag = signed[:-_MAC_CHARS], signed[-_MAC_CHARS:]
         if hmac.compare_digest(self._tag(self._macs[0], body), tag):
-            index = 0
+            index = 0  # the current key: no loop over the fallbacks
         else:
-            for index in range(1, len(self._macs)):
-                if hmac.compare_digest(self._tag(self._macs[index], body), tag):
-                    break
-            else:
+            fallback = self._verify_fallbacks(body, tag, self._tag)
+            if fallback is None:
                 return None
+            index = fallback
         # Authentic from here on: only a leaked key makes these fail.
         try:
             blob = _unb64(body[1:])
@@ -705,12 +718,15 @@ class Codec:
         )
 
     def rewrites(self, decoded: Decoded) -> bool:
-        """Whether a verified value would be written in the other format now.
+        """Whether a verified value would be written in another form now.
 
-        True for a compact value under ``cookie_format=1``, and for a value
-        of the first format under ``cookie_format=2`` unless its session id
-        or times are ones only the first format holds.
+        True for a signed value while ``encrypt`` is on and an encrypted one
+        while it is off; for a compact value under ``cookie_format=1``; and
+        for a value of the first format under ``cookie_format=2``, unless
+        its session id or times are ones only the first format holds.
         """
+        if decoded.encrypted is not self._encrypt:
+            return True
         if decoded.compact is self._compact:
             return False
         return decoded.compact or (
@@ -757,14 +773,6 @@ class Codec:
         deadline = self._session_deadline(data, issued)
         if deadline is not None and now > deadline:
             raise InvalidCookie("expired")
-
-    def _verify_fallbacks(self, body: bytes, signature: bytes) -> int | None:
-        """The index of the fallback key that signed ``body``, if one did."""
-        for index in range(1, len(self._macs)):
-            mac = self._macs[index]
-            if hmac.compare_digest(self._signature(mac, body), signature):
-                return index
-        return None
 
     def _loads_foreign(self, value: str) -> Decoded | None:
         """What the first ``migrate_from`` reader that accepts ``value`` reads.

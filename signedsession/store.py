@@ -93,6 +93,8 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
     # The revocation backend was asked about this cookie: re-issue it, so
     # that its signed issued time records the check.
     _rechecked = False
+    # The cookie came in a form this codec no longer writes (the other
+    # cookie_format, or encrypt switched): Codec.rewrites, asked at load.
     _outdated = False
     # The verified encoded data behind _session_cache, while nothing marked
     # it modified: save() signs it again instead of serializing the data.
@@ -794,12 +796,7 @@ class SessionStore(ExpiryMethods, MutableMapping[str, Any]):
         index = self._key_index
         if index is None:
             return False
-        return (
-            index != 0
-            or self._encrypted is not self.settings.encrypt
-            or self._rechecked
-            or self._outdated
-        )
+        return index != 0 or self._outdated or self._rechecked
 
     def __repr__(self) -> str:
         state = "loaded" if self._session_cache is not None else "not loaded"

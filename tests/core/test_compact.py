@@ -245,7 +245,6 @@ def test_another_spelling_of_the_same_bytes_is_a_bad_signature(
         data["a"] += "x"  # has unused bits
         value = dumps(codec, data)
     end = len(value) - 23  # the body's last character
-    spare = 0b1111 if len(value[1:-22]) % 4 == 2 else 0b11
     body = value[:end] + alphabet[alphabet.index(value[end]) | 1] + value[-22:]
     assert fields(body) == fields(value) and body != value
     assert codec.try_loads(body) is None
@@ -253,7 +252,6 @@ def test_another_spelling_of_the_same_bytes_is_a_bad_signature(
     mac = value[:-1] + alphabet[alphabet.index(value[-1]) | 1]
     assert fields(mac) == fields(value) and mac != value
     assert codec.try_loads(mac) is None
-    assert spare
     # Characters binascii skips, inside: the same bytes again.
     assert codec.try_loads(value[:5] + "\n" + value[5:]) is None
     assert codec.try_loads(value[:5] + "=" + value[5:]) is None
@@ -365,12 +363,9 @@ def test_a_payload_is_issued_again_in_whatever_format_is_written_now(
     assert decoded.payload is not None
     value = new.sign(decoded.payload, session_id=SID, created=NOW - 50, issued=NOW)
     assert new.loads(value)[:4] == (data, SID, NOW - 50, NOW)
-    assert (
-        value == new.dumps(data, session_id=SID, created=NOW - 50, issued=NOW)
-        or (
-            after[1]  # encrypted values differ by their random nonce
-        )
-    )
+    if not after[1]:  # encrypted values differ by their random nonce
+        fresh = new.dumps(data, session_id=SID, created=NOW - 50, issued=NOW)
+        assert value == fresh
     markers = {(1, False): "~eyJ", (1, True): "!", (2, False): "$^", (2, True): "|:"}
     assert value[0] in markers[after]
 

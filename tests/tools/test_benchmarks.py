@@ -270,17 +270,35 @@ def _synthetic(
             for key in overheads
         ),
     ]
-    samples = {"wsgi": {"read": [1.0] * rounds}}
+    samples = {"wsgi": [1.0] * rounds}
     for key, overhead in overheads.items():
-        samples[key] = {"read": [1.0 + overhead] * rounds}
+        samples[key] = [1.0 + overhead] * rounds
+    return _read_run(contenders, samples, resamples=50, cookie_bytes=cookie_bytes)
+
+
+def _read_run(
+    contenders: list[dict[str, Any]],
+    rounds: dict[str, list[float]],
+    *,
+    resamples: int,
+    cookie_bytes: dict[str, int] | None = None,
+) -> Results:
+    """Results of a run of the read workload alone: ``rounds[key]`` is
+    contender ``key``'s µs per request in each round."""
     return Results(
         command="python -m benchmarks",
         meta=[],
-        run={"rounds": rounds, "batch": 1, "resamples": 50, "seed": 0, "smoke": True},
+        run={
+            "rounds": len(next(iter(rounds.values()))),
+            "batch": 1,
+            "resamples": resamples,
+            "seed": 0,
+            "smoke": True,
+        },
         contenders=contenders,
         sessions=[],
         workloads=[{"name": "read", "title": "read", "group": "g", "cookie": "small"}],
-        samples=samples,
+        samples={key: {"read": values} for key, values in rounds.items()},
         cookie_bytes={k: {"read": v} for k, v in (cookie_bytes or {}).items()},
     )
 
@@ -414,16 +432,7 @@ def _glue_results(rounds: dict[str, list[float]]) -> Results:
         }
         for key in rounds
     ]
-    count = len(next(iter(rounds.values())))
-    return Results(
-        command="python -m benchmarks",
-        meta=[],
-        run={"rounds": count, "batch": 1, "resamples": 200, "seed": 0, "smoke": True},
-        contenders=contenders,
-        sessions=[],
-        workloads=[{"name": "read", "title": "read", "group": "g", "cookie": "small"}],
-        samples={key: {"read": values} for key, values in rounds.items()},
-    )
+    return _read_run(contenders, rounds, resamples=200)
 
 
 def _glue_target(bound: float = 2.0) -> Target:
