@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Callable
 
 from ._headers import CookieHeaders
 from .exceptions import SessionTooLarge
@@ -18,6 +19,7 @@ from .store import ResponseCookie, SessionStore
 
 __all__ = [
     "Headers",
+    "OpensStores",
     "cache_control_for_cookie",
     "cookie_header",
     "cookie_headers",
@@ -28,6 +30,30 @@ __all__ = [
 log = logging.getLogger("signedsession")
 
 Headers = list[tuple[str, str]]
+
+
+class OpensStores:
+    """A front door's ``store_class``, and the opener built from it once.
+
+    Setting ``store_class`` (a :class:`~signedsession.SessionStore`
+    subclass) builds its :meth:`~signedsession.SessionStore.opener` for
+    the door's ``settings``, which must be set first.
+    """
+
+    settings: SessionSettings
+    _store_class: type[SessionStore]
+    #: The session of a request for its ``Cookie`` header (or None).
+    open_store: Callable[[str | None], SessionStore]
+
+    @property
+    def store_class(self) -> type[SessionStore]:
+        """The session class of each request."""
+        return self._store_class
+
+    @store_class.setter
+    def store_class(self, store_class: type[SessionStore]) -> None:
+        self._store_class = store_class
+        self.open_store = store_class.opener(self.settings)
 
 
 def session_headers(
@@ -83,10 +109,8 @@ def cookie_headers(
     its chunks (``cookie_name.1``, ...) and the deletion of stale chunks."""
     headers = settings.derived(CookieHeaders)
     secure = headers.secure_on[https]
-    if cookie.value is None:
-        result = [headers.delete_cookie(secure=secure)]
-    elif not cookie.chunks:
-        result = [headers.set_cookie(cookie.value, cookie.max_age, secure=secure)]
+    if cookie.value is None or not cookie.chunks:
+        result = [cookie_header(settings, cookie, https=https)]
     else:
         first, *rest = cookie.chunks
         result = [headers.set_cookie(first, cookie.max_age, secure=secure)]

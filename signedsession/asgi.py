@@ -22,7 +22,7 @@ from collections.abc import (
 )
 from typing import Any, Callable
 
-from ._response import session_headers
+from ._response import OpensStores, session_headers
 from .readers.starlette import StarletteCookieReader
 from .settings import SessionSettings
 from .store import SessionStore
@@ -209,7 +209,7 @@ class Session(SessionStore, dict[str, Any]):
     __hash__ = None
 
 
-class SessionMiddleware:
+class SessionMiddleware(OpensStores):
     """Give an ASGI application a signed-cookie session.
 
     The request's :class:`Session` is at ``scope["session"]``
@@ -270,7 +270,7 @@ class SessionMiddleware:
                 text = value.decode("latin-1")
                 header = text if header is None else f"{header}; {text}"
         settings = self.settings
-        store = self._open(header)
+        store = self.open_store(header)
         scope["session"] = store
         if kind == "websocket":
             store.sealed = True  # read-only: a WebSocket has no response to set it on
@@ -291,16 +291,6 @@ class SessionMiddleware:
             return send(message)
 
         await self.app(scope, receive, send_with_session)
-
-    @property
-    def store_class(self) -> type[SessionStore]:
-        """The session class of each request, :class:`Session` unless replaced."""
-        return self._store_class
-
-    @store_class.setter
-    def store_class(self, store_class: type[SessionStore]) -> None:
-        self._store_class = store_class
-        self._open = store_class.opener(self.settings)
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {self.settings!r}>"

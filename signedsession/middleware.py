@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
-from ._response import Headers, session_headers
+from ._response import Headers, OpensStores, session_headers
 from .settings import SessionSettings
 from .store import SessionStore
 
@@ -17,7 +17,7 @@ __all__ = ["SessionMiddleware"]
 ExcInfo = Optional[Any]
 
 
-class SessionMiddleware:
+class SessionMiddleware(OpensStores):
     """Give a WSGI application a signed-cookie session.
 
     The request's :class:`~signedsession.SessionStore` is at
@@ -60,7 +60,7 @@ class SessionMiddleware:
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         settings = self.settings
-        store = self._open(environ.get("HTTP_COOKIE"))
+        store = self.open_store(environ.get("HTTP_COOKIE"))
         environ[settings.environ_key] = store
         save_every_request = settings.save_every_request
 
@@ -79,17 +79,6 @@ class SessionMiddleware:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, session_start_response)
-
-    @property
-    def store_class(self) -> type[SessionStore]:
-        """The session class of each request, :class:`SessionStore` unless
-        replaced (a subclass)."""
-        return self._store_class
-
-    @store_class.setter
-    def store_class(self, store_class: type[SessionStore]) -> None:
-        self._store_class = store_class
-        self._open = store_class.opener(self.settings)
 
     def __repr__(self) -> str:
         return f"<SessionMiddleware {self.app!r} {self.settings!r}>"
